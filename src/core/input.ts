@@ -16,10 +16,22 @@ export function inputName(path: readonly PropertyKey[], naming: Naming): string 
   return naming === 'flag' ? `--${kebab}` : kebab;
 }
 
-function problemOf(issue: z.core.$ZodIssue, naming: Naming): InputProblem {
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = raw;
+  for (const key of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
+}
+
+function problemOf(issue: z.core.$ZodIssue, naming: Naming, raw: unknown): InputProblem {
   const input = inputName(issue.path, naming);
   // zod reports a missing value as a type error on `undefined`; say it plainly.
-  if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) {
+  if (
+    (issue.code === 'invalid_type' || issue.code === 'invalid_union') &&
+    valueAt(raw, issue.path) === undefined
+  ) {
     return { input, message: 'is required' };
   }
   if (issue.code === 'unrecognized_keys') {
@@ -27,6 +39,12 @@ function problemOf(issue: z.core.$ZodIssue, naming: Naming): InputProblem {
       input: issue.keys.map((k) => inputName([...issue.path, k], naming)).join(', '),
       message: 'is not an option of this command: remove it or check its spelling',
     };
+  }
+  if (issue.code === 'invalid_union') {
+    const expected = [
+      ...new Set(issue.errors.flat().map((e) => (e.code === 'invalid_type' ? e.expected : e.message))),
+    ];
+    return { input, message: `must be ${expected.join(' or ')}` };
   }
   return { input, message: issue.message };
 }
@@ -38,7 +56,7 @@ function problemOf(issue: z.core.$ZodIssue, naming: Naming): InputProblem {
 export function parseInput<S extends z.ZodType>(schema: S, raw: unknown, naming: Naming): z.output<S> {
   const result = schema.safeParse(raw);
   if (result.success) return result.data;
-  throw new InputError(result.error.issues.map((i) => problemOf(i, naming)));
+  throw new InputError(result.error.issues.map((i) => problemOf(i, naming, raw)));
 }
 
 /** Normalises a list given as an array or a comma/newline separated string. */

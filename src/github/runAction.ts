@@ -64,7 +64,7 @@ export async function runAction<S extends z.ZodType>(
     }
     const { dryRun } = parseInput(
       z.object({ dryRun: booleanish.default(false) }),
-      { dryRun: readInput('dry-run', env) },
+      { dryRun: readInput('dry-run', env) || undefined },
       'input',
     );
     const options = parseInput(spec.schema, raw, 'input');
