@@ -90,6 +90,8 @@ export interface RegionResult {
   bytesUploaded: number;
   durationMs: number;
   error?: { code: string; message: string };
+  /** The error itself, for entry points that report it further (never serialized). */
+  cause?: unknown;
 }
 
 export interface PublishReport {
@@ -458,6 +460,7 @@ function failedResult(region: string, error: unknown, durationMs: number): Regio
     bytesUploaded: 0,
     durationMs,
     error: { code, message: `${base}${hint}` },
+    cause: error,
   };
 }
 
