@@ -28,8 +28,8 @@ export function remoteToUrl(remote: string): string | undefined {
 }
 
 /**
- * Finds the revision and source URL: GitHub Actions' variables first (the checkout may be
- * shallow or detached), then git in the context directory. Missing git is not an error.
+ * Finds the revision and source URL: GitHub Actions' (or CodeBuild's) variables first (the
+ * checkout may be shallow, detached or not a repository at all), then git in the context directory. Missing git is not an error.
  */
 export async function readSourceInfo(dir: string, env: NodeJS.ProcessEnv = process.env): Promise<SourceInfo> {
   const git = async (...args: string[]) => {
@@ -40,10 +40,15 @@ export async function readSourceInfo(dir: string, env: NodeJS.ProcessEnv = proce
       return undefined;
     }
   };
-  const revision = env.GITHUB_SHA || (await git('rev-parse', 'HEAD'));
+  // CodeBuild's resolved source version is a commit for Git sources (an object version for S3).
+  const codebuild = env.CODEBUILD_RESOLVED_SOURCE_VERSION;
+  const revision =
+    env.GITHUB_SHA || (codebuild && /^[0-9a-f]{40}$/.test(codebuild) ? codebuild : undefined) || (await git('rev-parse', 'HEAD'));
   let sourceUrl: string | undefined;
   if (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY) {
     sourceUrl = `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}`;
+  } else if (env.CODEBUILD_SOURCE_REPO_URL?.startsWith('https://')) {
+    sourceUrl = remoteToUrl(env.CODEBUILD_SOURCE_REPO_URL);
   } else {
     const remote = await git('remote', 'get-url', 'origin');
     sourceUrl = remote ? remoteToUrl(remote) : undefined;
