@@ -40,7 +40,13 @@ await runAction({
   ],
   run: (ctx, options) =>
     runImageBuild(
-      { docker: ctx.docker, ecr: ctx.aws.ecr, reporter: ctx.reporter, region: ctx.region, dryRun: ctx.dryRun },
+      {
+        docker: ctx.docker,
+        ecr: ctx.aws.ecr,
+        reporter: ctx.reporter,
+        region: ctx.region,
+        dryRun: ctx.dryRun,
+      },
       options,
     ),
 });

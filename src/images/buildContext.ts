@@ -42,7 +42,10 @@ function normalisePattern(line: string): string | undefined {
   if (trimmed === '' || trimmed.startsWith('#')) return undefined;
   const negated = trimmed.startsWith('!');
   let body = negated ? trimmed.slice(1).trim() : trimmed;
-  body = posix.normalize(body.replace(/\\/g, '/')).replace(/^(\.\/|\/)+/, '');
+  body = posix
+    .normalize(body.replace(/\\/g, '/'))
+    .replace(/^(\.\/|\/)+/, '')
+    .replace(/\/+$/, '');
   if (body === '.' || body === '') return undefined;
   return negated ? `!${body}` : body;
 }
@@ -106,7 +109,8 @@ export async function collectBuildContext(root: string, dockerfile: string): Pro
       const st = await lstat(abs);
       const excluded = matcher.ignores(rel) && !always.has(rel);
       if (st.isDirectory()) {
-        if (excluded && !matcher.mayReinclude(rel)) {
+        const holdsAlways = [...always].some((a) => a.startsWith(`${rel}/`));
+        if (excluded && !holdsAlways && !matcher.mayReinclude(rel)) {
           ignored.push(`${rel}/`);
           continue;
         }

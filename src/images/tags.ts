@@ -43,7 +43,9 @@ export async function readSourceInfo(dir: string, env: NodeJS.ProcessEnv = proce
   // CodeBuild's resolved source version is a commit for Git sources (an object version for S3).
   const codebuild = env.CODEBUILD_RESOLVED_SOURCE_VERSION;
   const revision =
-    env.GITHUB_SHA || (codebuild && /^[0-9a-f]{40}$/.test(codebuild) ? codebuild : undefined) || (await git('rev-parse', 'HEAD'));
+    env.GITHUB_SHA ||
+    (codebuild && /^[0-9a-f]{40}$/.test(codebuild) ? codebuild : undefined) ||
+    (await git('rev-parse', 'HEAD'));
   let sourceUrl: string | undefined;
   if (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY) {
     sourceUrl = `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}`;
