@@ -127,7 +127,7 @@ describe('pushWithEngine', () => {
   it('pushes <repository> with the tag option and the credentials', async () => {
     const { docker, calls } = fakeDocker({
       build: [],
-      push: lines({ status: 'v1: digest: sha256:' + 'a'.repeat(64) + ' size: 1' }),
+      push: lines({ status: `v1: digest: sha256:${'a'.repeat(64)} size: 1` }),
     });
     const auth = { username: 'u', password: 'p', serveraddress: 'r:5000' };
     const result = await pushWithEngine(docker, 'r:5000/team/app:v1', auth, createMemoryReporter());
