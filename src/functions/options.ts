@@ -93,22 +93,35 @@ const deployFields = {
     .optional(),
 };
 
-function exactlyOneSource(
-  v: { imageUri?: unknown; zip?: unknown; s3?: unknown; artifact?: unknown },
-  ctx: z.RefinementCtx,
-  names: string[],
-) {
-  const given = names.filter((n) => (v as Record<string, unknown>)[n] !== undefined);
-  if (given.length !== 1) {
-    ctx.addIssue({
-      code: 'custom',
-      path: [names[0] as string],
-      message:
-        given.length === 0
-          ? `is required: give exactly one of ${names.join(', ')}`
-          : `conflicts with ${given.slice(1).join(', ')}: give exactly one of ${names.join(', ')}`,
-    });
-  }
+const SOURCE_WORDS: Record<string, string> = {
+  imageUri: 'an image URI',
+  zip: 'a zip file',
+  s3: 'an S3 object',
+  artifact: 'an input artifact',
+};
+
+/**
+ * Exactly one code source. Runs even when other fields failed (`when`), so the problem is
+ * reported together with every other one.
+ */
+function exactlyOneSource(names: string[]) {
+  return [
+    (v: unknown, ctx: z.RefinementCtx) => {
+      if (typeof v !== 'object' || v === null) return;
+      const given = names.filter((n) => (v as Record<string, unknown>)[n] !== undefined);
+      if (given.length === 1) return;
+      const choices = names.map((n) => SOURCE_WORDS[n] ?? n).join(', ');
+      ctx.addIssue({
+        code: 'custom',
+        path: [given[1] ?? names[0] ?? ''],
+        message:
+          given.length === 0
+            ? `is required: give exactly one code source (${choices})`
+            : `conflicts with the other code source given: give exactly one (${choices})`,
+      });
+    },
+    { when: () => true },
+  ] as const;
 }
 
 export const deployOptionsSchema = z
@@ -119,7 +132,7 @@ export const deployOptionsSchema = z
     ...deployFields,
   })
   .strict()
-  .superRefine((v, ctx) => exactlyOneSource(v, ctx, ['imageUri', 'zip', 's3']));
+  .superRefine(...exactlyOneSource(['imageUri', 'zip', 's3']));
 export type DeployOptions = z.output<typeof deployOptionsSchema>;
 
 export const rollbackOptionsSchema = z
@@ -153,7 +166,7 @@ export const gateParamsSchema = z
         artifact: z.union([z.string().min(1), z.literal(true)]).optional(),
       })
       .strict()
-      .superRefine((v, ctx) => exactlyOneSource(v, ctx, ['imageUri', 's3', 'artifact']))
+      .superRefine(...exactlyOneSource(['imageUri', 's3', 'artifact']))
       .optional(),
   })
   .strict()

@@ -38,7 +38,8 @@ export function createSimulatedClock(start = 0): SimulatedClock {
         await settle();
         await settle();
         if (done) return task;
-        if (timers.length === 0) throw new Error('simulated clock: the task waits on something other than sleep');
+        if (timers.length === 0)
+          throw new Error('simulated clock: the task waits on something other than sleep');
         timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
         const next = timers.shift() as (typeof timers)[number];
         t = Math.max(t, next.at);

@@ -11,7 +11,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ArtifactError, DeadlineError, GateFailedError } from '../../../src/core/errors.ts';
 import { codeSha256Of, type ResolvedCode } from '../../../src/functions/artifact.ts';
-import { type DeployRequest, deployFunction, planDeploy, recordedPreviousVersion } from '../../../src/functions/deploy.ts';
+import {
+  type DeployRequest,
+  deployFunction,
+  planDeploy,
+  recordedPreviousVersion,
+} from '../../../src/functions/deploy.ts';
 import { awsError, fn, gateDeps } from './fakeTime.ts';
 
 const lambda = new LambdaClient({ region: 'eu-west-1' });
@@ -39,17 +44,28 @@ async function failureOf(p: Promise<unknown>): Promise<Error> {
 describe('deployFunction', () => {
   it('does not touch a Pending function: it waits, then updates, then gates until Successful', async () => {
     const order: string[] = [];
+    const seen = (label: string, answer: unknown) => {
+      order.push(label);
+      return answer as never;
+    };
     mock
       .on(GetFunctionCommand)
-      .callsFakeOnce(() => (order.push('get Pending'), fn({ State: 'Pending' })))
-      .callsFakeOnce(() => (order.push('get Active'), fn()))
-      .callsFakeOnce(() => (order.push('get InProgress'), fn({ LastUpdateStatus: 'InProgress', CodeSha256: NEW_SHA })))
-      .callsFake(() => (order.push('get Successful'), fn({ CodeSha256: NEW_SHA })));
-    mock.on(UpdateFunctionCodeCommand).callsFake(() => (order.push('update'), { CodeSha256: NEW_SHA }));
+      .callsFakeOnce(() => seen('get Pending', fn({ State: 'Pending' })))
+      .callsFakeOnce(() => seen('get Active', fn()))
+      .callsFakeOnce(() =>
+        seen('get InProgress', fn({ LastUpdateStatus: 'InProgress', CodeSha256: NEW_SHA })),
+      )
+      .callsFake(() => seen('get Successful', fn({ CodeSha256: NEW_SHA })));
+    mock.on(UpdateFunctionCodeCommand).callsFake(() => seen('update', { CodeSha256: NEW_SHA }));
     const deps = gateDeps(lambda);
     const result = await deployFunction(deps, request(), deps.clock.t + DEADLINE);
     expect(order).toEqual(['get Pending', 'get Active', 'update', 'get InProgress', 'get Successful']);
-    expect(result).toMatchObject({ status: 'updated', codeSha256: NEW_SHA, previousCodeSha256: 'old-sha', conflicts: 0 });
+    expect(result).toMatchObject({
+      status: 'updated',
+      codeSha256: NEW_SHA,
+      previousCodeSha256: 'old-sha',
+      conflicts: 0,
+    });
     expect(mock.commandCalls(UpdateFunctionCodeCommand)[0]?.args[0].input).toMatchObject({
       FunctionName: 'orders',
       ZipFile: ZIP,
@@ -61,7 +77,13 @@ describe('deployFunction', () => {
     mock.on(GetFunctionCommand).resolves(fn());
     mock
       .on(UpdateFunctionCodeCommand)
-      .rejectsOnce(awsError('ResourceConflictException', 'The operation cannot be performed at this time. An update is in progress', 409))
+      .rejectsOnce(
+        awsError(
+          'ResourceConflictException',
+          'The operation cannot be performed at this time. An update is in progress',
+          409,
+        ),
+      )
       .resolves({ CodeSha256: NEW_SHA });
     const deps = gateDeps(lambda);
     const result = await deployFunction(deps, request(), deps.clock.t + DEADLINE);
@@ -114,15 +136,18 @@ describe('deployFunction', () => {
     const deps = gateDeps(lambda);
     const error = await failureOf(deployFunction(deps, request({ publish: true }), deps.clock.t + DEADLINE));
     expect(error).toBeInstanceOf(GateFailedError);
-    expect(error.message).toMatch(/LastUpdateStatusReasonCode InvalidZipFileException: Could not unzip uploaded file\./);
+    expect(error.message).toMatch(
+      /LastUpdateStatusReasonCode InvalidZipFileException: Could not unzip uploaded file\./,
+    );
     expect((error as GateFailedError).hint).toMatch(/previous code/);
     expect(mock.commandCalls(PublishVersionCommand)).toHaveLength(0);
   });
 
   it('publishes with CodeSha256 and RevisionId guards, waits for the version, moves the alias and reports the previous version', async () => {
-    mock.on(GetFunctionCommand, { FunctionName: 'orders', Qualifier: undefined }).resolvesOnce(fn()).resolves(
-      fn({ CodeSha256: NEW_SHA, RevisionId: 'rev-2' }),
-    );
+    mock
+      .on(GetFunctionCommand, { FunctionName: 'orders', Qualifier: undefined })
+      .resolvesOnce(fn())
+      .resolves(fn({ CodeSha256: NEW_SHA, RevisionId: 'rev-2' }));
     mock
       .on(GetFunctionCommand, { FunctionName: 'orders', Qualifier: '4' })
       .resolvesOnce(fn({ Version: '4', State: 'Pending' }))
@@ -159,7 +184,11 @@ describe('deployFunction', () => {
     mock.on(GetAliasCommand).rejects(awsError('ResourceNotFoundException', 'Alias not found', 404));
     mock.on(CreateAliasCommand).resolves({});
     const deps = gateDeps(lambda);
-    const result = await deployFunction(deps, request({ publish: true, alias: 'live' }), deps.clock.t + DEADLINE);
+    const result = await deployFunction(
+      deps,
+      request({ publish: true, alias: 'live' }),
+      deps.clock.t + DEADLINE,
+    );
     expect(result).toMatchObject({ status: 'unchanged', version: '1', aliasAction: 'created' });
     expect(mock.commandCalls(UpdateFunctionCodeCommand)).toHaveLength(0);
   });
@@ -173,20 +202,27 @@ describe('deployFunction', () => {
       source: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders:v1',
     };
     const deps = gateDeps(lambda);
-    const error = await failureOf(deployFunction(deps, request({ code: async () => image }), deps.clock.t + DEADLINE));
+    const error = await failureOf(
+      deployFunction(deps, request({ code: async () => image }), deps.clock.t + DEADLINE),
+    );
     expect(error).toBeInstanceOf(ArtifactError);
     expect(error.message).toMatch(/orders is a Zip function/);
     expect(mock.commandCalls(UpdateFunctionCodeCommand)).toHaveLength(0);
   });
 
   it('wakes an Inactive function by deploying new code, but will not "deploy" unchanged code to it', async () => {
-    mock.on(GetFunctionCommand).resolvesOnce(fn({ State: 'Inactive', StateReasonCode: 'Idle' })).resolves(fn({ CodeSha256: NEW_SHA }));
+    mock
+      .on(GetFunctionCommand)
+      .resolvesOnce(fn({ State: 'Inactive', StateReasonCode: 'Idle' }))
+      .resolves(fn({ CodeSha256: NEW_SHA }));
     mock.on(UpdateFunctionCodeCommand).resolves({ CodeSha256: NEW_SHA });
     const deps = gateDeps(lambda);
     expect((await deployFunction(deps, request(), deps.clock.t + DEADLINE)).status).toBe('updated');
 
     mock.reset();
-    mock.on(GetFunctionCommand).resolves(fn({ State: 'Inactive', StateReasonCode: 'Idle', CodeSha256: NEW_SHA }));
+    mock
+      .on(GetFunctionCommand)
+      .resolves(fn({ State: 'Inactive', StateReasonCode: 'Idle', CodeSha256: NEW_SHA }));
     const again = await failureOf(deployFunction(deps, request(), deps.clock.t + DEADLINE));
     expect(again.message).toMatch(/Inactive \(StateReasonCode Idle\)/);
     expect((again as GateFailedError).hint).toMatch(/invoke it once/);
@@ -207,7 +243,9 @@ describe('planDeploy', () => {
     mock.on(GetFunctionCommand).resolves(fn());
     mock.on(GetAliasCommand).resolves({ Name: 'live', FunctionVersion: '7' });
     const { ListVersionsByFunctionCommand } = await import('@aws-sdk/client-lambda');
-    mock.on(ListVersionsByFunctionCommand).resolves({ Versions: [{ Version: '$LATEST' }, { Version: '6' }, { Version: '7' }] });
+    mock
+      .on(ListVersionsByFunctionCommand)
+      .resolves({ Versions: [{ Version: '$LATEST' }, { Version: '6' }, { Version: '7' }] });
     const plan = await planDeploy(gateDeps(lambda), request({ publish: true, alias: 'live' }));
     expect(plan.steps.map((s) => [s.resource, s.action, s.reason])).toEqual([
       ['code', 'update', `old-sha → ${NEW_SHA}`],

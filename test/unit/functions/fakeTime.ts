@@ -21,17 +21,16 @@ export function gateDeps(
   overrides: Partial<GateDeps> = {},
 ): GateDeps & { clock: { t: number; sleeps: number[] }; reporter: ReturnType<typeof createMemoryReporter> } {
   const { clock, now, sleep } = fakeTime();
-  const reporter = createMemoryReporter();
   return {
     lambda,
     region: 'eu-west-1',
-    reporter,
     now,
     sleep,
     random: () => 0.5,
     limiter: createRateLimiter({ ratePerSecond: 8, now, sleep }),
-    clock,
     ...overrides,
+    clock,
+    reporter: createMemoryReporter(),
   };
 }
 
@@ -55,5 +54,9 @@ export function fn(config: Record<string, unknown> = {}, code: Record<string, un
 
 /** An SDK-shaped service error. */
 export function awsError(name: string, message = name, status = 400) {
-  return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status }, $fault: status >= 500 ? 'server' : 'client' });
+  return Object.assign(new Error(message), {
+    name,
+    $metadata: { httpStatusCode: status },
+    $fault: status >= 500 ? 'server' : 'client',
+  });
 }

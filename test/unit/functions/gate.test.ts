@@ -66,7 +66,9 @@ describe('waitForFunction', () => {
     expect(result.verdict.kind).toBe('ready');
     expect(result.attempts).toBe(3);
     expect(deps.clock.sleeps.filter((s) => s >= 200)).toEqual([200, 300]);
-    expect(deps.reporter.lines.map((l) => l.message)).toContain('orders: State is Pending (Creating); waiting');
+    expect(deps.reporter.lines.map((l) => l.message)).toContain(
+      'orders: State is Pending (Creating); waiting',
+    );
   });
 
   it('stops on an update that goes InProgress then Failed, showing both reason codes and the reason', async () => {
@@ -82,7 +84,9 @@ describe('waitForFunction', () => {
         }),
       );
     const deps = gateDeps(lambda);
-    const error = await failureOf(waitForFunction(deps, 'orders', { deadlineAt: deps.clock.t + FIFTEEN_MIN }));
+    const error = await failureOf(
+      waitForFunction(deps, 'orders', { deadlineAt: deps.clock.t + FIFTEEN_MIN }),
+    );
     expect(error).toBeInstanceOf(GateFailedError);
     expect(error.message).toContain('LastUpdateStatusReasonCode ImageAccessDenied');
     expect(error.message).toContain('StateReasonCode Idle');
@@ -93,11 +97,19 @@ describe('waitForFunction', () => {
 
   it('stops on a function whose creation Failed, with StateReasonCode', async () => {
     mock.on(GetFunctionCommand).resolves(
-      fn({ State: 'Failed', StateReasonCode: 'SubnetOutOfIPAddresses', StateReason: 'No free IPs in subnet-1' }),
+      fn({
+        State: 'Failed',
+        StateReasonCode: 'SubnetOutOfIPAddresses',
+        StateReason: 'No free IPs in subnet-1',
+      }),
     );
     const deps = gateDeps(lambda);
-    const error = await failureOf(waitForFunction(deps, 'orders', { deadlineAt: deps.clock.t + FIFTEEN_MIN }));
-    expect(error.message).toMatch(/State is Failed; StateReasonCode SubnetOutOfIPAddresses.*No free IPs in subnet-1/);
+    const error = await failureOf(
+      waitForFunction(deps, 'orders', { deadlineAt: deps.clock.t + FIFTEEN_MIN }),
+    );
+    expect(error.message).toMatch(
+      /State is Failed; StateReasonCode SubnetOutOfIPAddresses.*No free IPs in subnet-1/,
+    );
     expect((error as GateFailedError).hint).toMatch(/delete/);
   });
 
@@ -119,7 +131,9 @@ describe('waitForFunction', () => {
       .on(GetFunctionCommand)
       .resolves(fn({ State: 'Inactive', StateReasonCode: 'Idle', StateReason: 'The function is idle.' }));
     const deps = gateDeps(lambda);
-    const error = await failureOf(waitForFunction(deps, 'orders', { deadlineAt: deps.clock.t + FIFTEEN_MIN }));
+    const error = await failureOf(
+      waitForFunction(deps, 'orders', { deadlineAt: deps.clock.t + FIFTEEN_MIN }),
+    );
     expect(error).toBeInstanceOf(GateFailedError);
     expect(error.message).toBe('orders is Inactive (StateReasonCode Idle): The function is idle.');
     expect((error as GateFailedError).hint).toMatch(/aws lambda invoke --function-name orders/);
@@ -139,7 +153,9 @@ describe('waitForFunction', () => {
     });
     const error = await failureOf(waitForFunction(deps, 'orders', { deadlineAt }));
     expect(error).toBeInstanceOf(DeadlineError);
-    expect(error.message).toMatch(/orders was not ready after 10\.0s \(\d+ checks\): .*LastUpdateStatus is InProgress/);
+    expect(error.message).toMatch(
+      /orders was not ready after 10\.0s \(\d+ checks\): .*LastUpdateStatus is InProgress/,
+    );
     expect(seenAt.at(-1)).toBe(deadlineAt);
   });
 
@@ -178,7 +194,9 @@ describe('waitForFunctions', () => {
       // Each function becomes Active 3 s after the start.
       return fn({ State: sim.now() >= 3000 ? 'Active' : 'Pending' });
     });
-    const settled = await sim.run(waitForFunctions(deps, ['a', 'b', 'c', 'broken'], { deadlineAt: FIFTEEN_MIN }));
+    const settled = await sim.run(
+      waitForFunctions(deps, ['a', 'b', 'c', 'broken'], { deadlineAt: FIFTEEN_MIN }),
+    );
     expect(settled.map((s) => s.ok)).toEqual([true, true, true, false]);
     // 8 requests/s shared: no two GetFunction calls closer than 125 ms, whichever function.
     const sorted = [...times].sort((x, y) => x - y);

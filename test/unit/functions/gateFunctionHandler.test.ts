@@ -4,7 +4,12 @@ import {
   PutJobFailureResultCommand,
   PutJobSuccessResultCommand,
 } from '@aws-sdk/client-codepipeline';
-import { GetFunctionCommand, LambdaClient, PublishVersionCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
+import {
+  GetFunctionCommand,
+  LambdaClient,
+  PublishVersionCommand,
+  UpdateFunctionCodeCommand,
+} from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { AwsClients } from '../../../src/aws/clients.ts';
@@ -13,7 +18,9 @@ import { gateParamsSchema } from '../../../src/functions/options.ts';
 import { createJobHandler } from '../../../src/pipeline/jobHandler.ts';
 import { awsError, fn } from './fakeTime.ts';
 
-const fixture = JSON.parse(readFileSync(new URL('../../fixtures/functions/gateFunctionJob.json', import.meta.url), 'utf8'));
+const fixture = JSON.parse(
+  readFileSync(new URL('../../fixtures/functions/gateFunctionJob.json', import.meta.url), 'utf8'),
+);
 
 const codepipeline = new CodePipelineClient({ region: 'eu-west-1' });
 const lambda = new LambdaClient({ region: 'eu-west-1' });
@@ -67,7 +74,9 @@ beforeEach(() => {
 describe('gateFunction handler: wait', () => {
   it('continues with a token carrying startedAt, attempts and phase, then succeeds when the function is ready', async () => {
     const { invoke } = setup();
-    lm.on(GetFunctionCommand).resolvesOnce(fn({ State: 'Pending', StateReasonCode: 'Creating' })).resolves(fn());
+    lm.on(GetFunctionCommand)
+      .resolvesOnce(fn({ State: 'Pending', StateReasonCode: 'Creating' }))
+      .resolves(fn());
     await invoke(event({ function: 'orders', timeout: '10m' }));
     const first = lastSuccess();
     expect(JSON.parse(first?.continuationToken ?? '')).toEqual({
@@ -89,29 +98,46 @@ describe('gateFunction handler: wait', () => {
   it('only re-checks the functions not seen ready yet', async () => {
     const { invoke } = setup();
     lm.on(GetFunctionCommand, { FunctionName: 'a' }).resolves(fn());
-    lm.on(GetFunctionCommand, { FunctionName: 'b' }).resolvesOnce(fn({ LastUpdateStatus: 'InProgress' })).resolves(fn());
+    lm.on(GetFunctionCommand, { FunctionName: 'b' })
+      .resolvesOnce(fn({ LastUpdateStatus: 'InProgress' }))
+      .resolves(fn());
     await invoke(event({ function: 'a,b' }));
     const token = lastSuccess()?.continuationToken;
     expect(JSON.parse(token ?? '')).toMatchObject({ pending: ['b'], attempts: 2 });
     await invoke(event({ function: 'a,b' }, token));
-    expect(lm.commandCalls(GetFunctionCommand).map((c) => c.args[0].input.FunctionName)).toEqual(['a', 'b', 'b']);
+    expect(lm.commandCalls(GetFunctionCommand).map((c) => c.args[0].input.FunctionName)).toEqual([
+      'a',
+      'b',
+      'b',
+    ]);
   });
 
   it('fails the job with the reason codes when the function is Failed', async () => {
     const { invoke } = setup();
     lm.on(GetFunctionCommand).resolves(
-      fn({ LastUpdateStatus: 'Failed', LastUpdateStatusReasonCode: 'EniLimitExceeded', LastUpdateStatusReason: 'ENI limit reached' }),
+      fn({
+        LastUpdateStatus: 'Failed',
+        LastUpdateStatusReasonCode: 'EniLimitExceeded',
+        LastUpdateStatusReason: 'ENI limit reached',
+      }),
     );
     await invoke(event({ function: 'orders' }));
     const failure = cp.commandCalls(PutJobFailureResultCommand)[0]?.args[0].input;
     expect(failure?.failureDetails?.type).toBe('JobFailed');
-    expect(failure?.failureDetails?.message).toMatch(/LastUpdateStatusReasonCode EniLimitExceeded: ENI limit reached/);
+    expect(failure?.failureDetails?.message).toMatch(
+      /LastUpdateStatusReasonCode EniLimitExceeded: ENI limit reached/,
+    );
   });
 
   it("fails the job once the user's deadline, counted from the first invocation, has passed", async () => {
     const { invoke } = setup();
     lm.on(GetFunctionCommand).resolves(fn({ State: 'Pending' }));
-    const token = JSON.stringify({ phase: 'wait', startedAt: t - 11 * 60_000, attempts: 40, pending: ['orders'] });
+    const token = JSON.stringify({
+      phase: 'wait',
+      startedAt: t - 11 * 60_000,
+      attempts: 40,
+      pending: ['orders'],
+    });
     await invoke(event({ function: 'orders', timeout: '10m' }, token));
     const message = cp.commandCalls(PutJobFailureResultCommand)[0]?.args[0].input.failureDetails?.message;
     expect(message).toMatch(/Gave up after 11m00s \(timeout 10m00s\): orders: State is Pending/);
@@ -163,17 +189,26 @@ describe('gateFunction handler: deploy', () => {
     await invoke(event(params, token));
     const done = lastSuccess();
     expect(done?.continuationToken).toBeUndefined();
-    expect(done?.outputVariables).toEqual({ version: '5', previousVersion: '', codeSha256: 'new-sha', status: 'updated' });
+    expect(done?.outputVariables).toEqual({
+      version: '5',
+      previousVersion: '',
+      codeSha256: 'new-sha',
+      status: 'updated',
+    });
     // The update call happened once in all.
     expect(lm.commandCalls(UpdateFunctionCodeCommand)).toHaveLength(1);
-    expect(Buffer.from(lm.commandCalls(UpdateFunctionCodeCommand)[0]?.args[0].input.ZipFile ?? [])).toEqual(Buffer.from(ZIP));
+    expect(Buffer.from(lm.commandCalls(UpdateFunctionCodeCommand)[0]?.args[0].input.ZipFile ?? [])).toEqual(
+      Buffer.from(ZIP),
+    );
   });
 
   it('continues through ResourceConflictException without failing the job', async () => {
     const { invoke } = setup();
     const params = { function: 'orders', deploy: { artifact: 'BuildOutput' } };
     lm.on(GetFunctionCommand).resolves(fn());
-    lm.on(UpdateFunctionCodeCommand).rejectsOnce(awsError('ResourceConflictException', 'An update is in progress', 409));
+    lm.on(UpdateFunctionCodeCommand).rejectsOnce(
+      awsError('ResourceConflictException', 'An update is in progress', 409),
+    );
     await invoke(event(params));
     const token = lastSuccess()?.continuationToken;
     expect(JSON.parse(token ?? '')).toMatchObject({ phase: 'gate-before', conflicts: 1 });
