@@ -3,7 +3,7 @@ import { publishJobOptionsSchema } from '../../src/layers/options.ts';
 import { publishLayer } from '../../src/layers/publishLayer.ts';
 import { publishOutcome } from '../../src/layers/publishOutcome.ts';
 import { loadLayerZip } from '../../src/layers/runPublish.ts';
-import { createJobHandler } from '../../src/pipeline/jobHandler.ts';
+import { createJobHandler, type JobSpec } from '../../src/pipeline/jobHandler.ts';
 
 /**
  * CodePipeline Lambda-invoke action: publishes the layer in the input artifact to ONE Region
@@ -11,7 +11,7 @@ import { createJobHandler } from '../../src/pipeline/jobHandler.ts';
  * stage. Idempotent: a retried job finds the version it published by its CodeSha256 and
  * publishes nothing. Output variables: LayerVersionArn, LayerVersion.
  */
-export const handler = createJobHandler({
+export const publishLayerJob: JobSpec<typeof publishJobOptionsSchema> = {
   name: 'publish-layer',
   schema: publishJobOptionsSchema,
   async run(ctx) {
@@ -46,4 +46,6 @@ export const handler = createJobHandler({
       summary: `${result.status} ${p.name} version ${version} in ${region} (CodeSha256 ${content.codeSha256})`,
     };
   },
-});
+};
+
+export const handler = createJobHandler(publishLayerJob);
