@@ -112,7 +112,7 @@ function checkPackageType(name: string, code: ResolvedCode, fn: GetFunctionComma
   const wants = code.kind === 'image' ? 'Image' : 'Zip';
   if (type !== wants) {
     throw new ArtifactError(
-      `${name} is a ${type} function, and ${code.source} is ${wants === 'Image' ? 'an image' : 'a zip package'}`,
+      `${name} is ${type === 'Image' ? 'an image' : 'a zip'} function (PackageType ${type}), and ${code.source} is ${wants === 'Image' ? 'an image' : 'a zip package'}`,
       {
         hint:
           type === 'Image'

@@ -206,7 +206,7 @@ describe('deployFunction', () => {
       deployFunction(deps, request({ code: async () => image }), deps.clock.t + DEADLINE),
     );
     expect(error).toBeInstanceOf(ArtifactError);
-    expect(error.message).toMatch(/orders is a Zip function/);
+    expect(error.message).toMatch(/orders is a zip function \(PackageType Zip\)/);
     expect(mock.commandCalls(UpdateFunctionCodeCommand)).toHaveLength(0);
   });
 
