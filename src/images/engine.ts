@@ -22,6 +22,8 @@ export interface EngineBuildRequest {
   labels: Record<string, string>;
   target?: string | undefined;
   noCache: boolean;
+  /** Credentials the engine may use to pull base images (X-Registry-Config), by registry host. */
+  registryAuth?: Record<string, { username: string; password: string }> | undefined;
 }
 
 export interface EngineBuildResult {
@@ -49,6 +51,7 @@ async function buildOnce(docker: Docker, request: EngineBuildRequest, noCache: b
       // Classic builder: podman's Docker API has no BuildKit session (version 2 is a 404).
       version: '1',
       rm: true,
+      ...(request.registryAuth ? { registryconfig: request.registryAuth } : {}),
       ...(request.target ? { target: request.target } : {}),
     })
     .catch((error: unknown) => {

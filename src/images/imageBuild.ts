@@ -263,6 +263,8 @@ export async function runImageBuild(deps: ImageBuildDeps, o: ImageBuildOptions):
       labels,
       target: o.target,
       noCache: o.noCache,
+      // A base image in the same registry (a private ECR base) is pulled with the same login.
+      registryAuth: registryCredentials ? { [registry]: registryCredentials } : undefined,
     },
     reporter,
   );

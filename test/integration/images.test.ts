@@ -7,6 +7,7 @@ import { text } from 'node:stream/consumers';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { DescribeRepositoriesCommand, ECRClient, GetLifecyclePolicyCommand } from '@aws-sdk/client-ecr';
+import Docker from 'dockerode';
 import tar from 'tar-stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -390,5 +391,42 @@ describe('image build against the htpasswd registry', () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).imageUri).toMatch(new RegExp(`/${id}/private@sha256:[0-9a-f]{64}$`));
     expect(`${r.stdout}${r.stderr}`).not.toContain(password);
+  });
+  it('pulls a private base image from the same registry with the same credentials', async () => {
+    const creds = {
+      DEPLOYKIT_REGISTRY_USERNAME: env('DEPLOYKIT_AUTH_REGISTRY_USER'),
+      DEPLOYKIT_REGISTRY_PASSWORD: env('DEPLOYKIT_AUTH_REGISTRY_PASSWORD'),
+    };
+    const base = `${env('DEPLOYKIT_AUTH_REGISTRY')}/${id}/private:v1`;
+    // Only the registry has the base now: the engine must pull it, and needs the login to.
+    const docker = new Docker();
+    const { Id } = await docker.getImage(base).inspect();
+    await docker.getImage(Id).remove({ force: true });
+    const r = await deploykit(
+      [
+        'image',
+        'build',
+        '--context',
+        temporaryCopy('lambda-app'),
+        '--preset',
+        'lambda',
+        '--handler',
+        'app.handler',
+        '--base-image',
+        base,
+        '--repository',
+        `${id}/private-fn`,
+        '--tag',
+        'v1',
+        '--registry',
+        env('DEPLOYKIT_AUTH_REGISTRY'),
+        '--no-ecr',
+        '--push',
+        '--verbose',
+      ],
+      creds,
+    );
+    expect(r.stderr).toContain(`Trying to pull ${base}`);
+    expect(r.code).toBe(0);
   });
 });
