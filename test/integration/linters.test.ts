@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -31,6 +31,7 @@ function filesIn(dir: string, suffix: string): string[] {
 }
 
 const workflows = filesIn('docs/examples', '.yml');
+const templates = [...filesIn('pipelines/templates', '.yml'), ...filesIn('pipelines/templates', '.yaml')];
 const scripts = [...filesIn('scripts', '.sh'), ...filesIn('scripts/demo.d', '.sh'), '.ci/run'];
 
 describe('example workflows (actionlint)', () => {
@@ -59,5 +60,23 @@ describe('shell scripts (shellcheck)', () => {
     const { code, output } = await lint('shellcheck', ['-x', file]);
     expect(output).toBe('');
     expect(code).toBe(0);
+  });
+});
+
+describe('CloudFormation / SAM templates (cfn-lint)', () => {
+  it('there are templates to check', () => expect(templates.length).toBeGreaterThan(0));
+  it.each(templates)('%s', async (file) => {
+    const { code, output } = await lint('cfn-lint', [file]);
+    expect(output).toBe('');
+    expect(code).toBe(0);
+  });
+
+  it('every handler a template names is bundled in dist/handlers/', () => {
+    for (const file of templates) {
+      const text = readFileSync(join(repoRoot, file), 'utf8');
+      for (const m of text.matchAll(/Handler: (\w+)\.handler/g)) {
+        expect(existsSync(join(repoRoot, 'dist/handlers', `${m[1]}.mjs`)), `${file}: ${m[1]}`).toBe(true);
+      }
+    }
   });
 });
