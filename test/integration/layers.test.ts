@@ -281,3 +281,65 @@ describe('layer publish over 50 MB, through S3 in moto', () => {
     expect(Object.values(again.json.regions).map((r) => r.status)).toEqual(['unchanged', 'unchanged']);
   });
 });
+
+describe('the publish-layer action against moto', () => {
+  it('sets layer-arns and changed-regions, writes the job summary table, and fails the step if a Region failed', async () => {
+    const zip = await buildZip('action', 'from the action\n');
+    const n = `${id}-action`;
+    const runAction = async (inputs: Record<string, string>) => {
+      const dir = await mkdtemp(join(work, 'gh-'));
+      const files = { GITHUB_OUTPUT: join(dir, 'output'), GITHUB_STEP_SUMMARY: join(dir, 'summary') };
+      for (const f of Object.values(files)) await writeFile(f, '');
+      let code = 0;
+      let stdout = '';
+      try {
+        ({ stdout } = await run(
+          process.execPath,
+          ['--import', 'tsx', join(root, 'actions/publish-layer/main.ts')],
+          {
+            cwd: root,
+            env: { ...process.env, ...files, ...inputs },
+          },
+        ));
+      } catch (error) {
+        const e = error as { code?: number; stdout?: string };
+        code = e.code ?? -1;
+        stdout = e.stdout ?? '';
+      }
+      const output = await readFile(files.GITHUB_OUTPUT, 'utf8');
+      // @actions/core writes `name<<delimiter\nvalue\ndelimiter` blocks.
+      const outputs: Record<string, string> = {};
+      for (const m of output.matchAll(/^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm))
+        outputs[m[1] as string] = m[3] as string;
+      return { code, stdout, outputs, summary: await readFile(files.GITHUB_STEP_SUMMARY, 'utf8') };
+    };
+
+    const ok = await runAction({
+      INPUT_ZIP: zip.zip,
+      INPUT_NAME: n,
+      INPUT_REGIONS: 'us-east-1\neu-west-1',
+      INPUT_GRANTS: 'public',
+    });
+    expect(ok.code, ok.stdout).toBe(0);
+    expect(JSON.parse(ok.outputs['layer-arns'] ?? '{}')).toEqual({
+      'us-east-1': `arn:aws:lambda:us-east-1:123456789012:layer:${n}:1`,
+      'eu-west-1': `arn:aws:lambda:eu-west-1:123456789012:layer:${n}:1`,
+    });
+    expect(ok.outputs['changed-regions']).toBe('us-east-1,eu-west-1');
+    expect(ok.summary).toMatch(
+      /<th>Region<\/th><th>Action<\/th><th>Version<\/th><th>ARN<\/th><th>Time<\/th>/,
+    );
+    expect(ok.summary).toMatch(/<td>eu-west-1<\/td><td>published<\/td><td>1<\/td>/);
+
+    // Over 50 MB with no bucket: that Region fails, the step fails, the outputs are still set.
+    const big = await buildZip('action-big', randomBytes(51 * 1024 * 1024));
+    const failed = await runAction({ INPUT_ZIP: big.zip, INPUT_NAME: n, INPUT_REGIONS: 'us-east-1' });
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(/::error::/);
+    expect(failed.outputs['layer-arns']).toBe('{}');
+    expect(failed.summary).toMatch(/<td>us-east-1<\/td><td>failed<\/td>/);
+    expect(await versionsIn('us-east-1', n)).toEqual([
+      { version: 1, codeSha256: zip.sha, sids: ['deploykit-public'] },
+    ]);
+  });
+});
