@@ -10,6 +10,7 @@ import { DescribeRepositoriesCommand, ECRClient, GetLifecyclePolicyCommand } fro
 import Docker from 'dockerode';
 import tar from 'tar-stream';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { skopeoInspect } from './stack.ts';
 
 /**
  * `deploykit image build|verify` against the local stack: podman's Docker API builds, the open
@@ -51,13 +52,6 @@ async function deploykit(args: string[], extraEnv: Record<string, string> = {}):
     const e = error as { code?: number; stdout?: string; stderr?: string };
     return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
   }
-}
-
-async function skopeo(...args: string[]): Promise<unknown> {
-  const { stdout } = await run('skopeo', ['inspect', '--tls-verify=false', ...args], {
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  return JSON.parse(stdout);
 }
 
 /** The file paths inside one layer blob, read straight from the registry. */
@@ -171,18 +165,18 @@ describe('image build --preset lambda', () => {
     expect(result.imageUri).toBe(`${registry}/${repository}@${result.digest}`);
     expect(result.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     for (const tag of ['first', 'stable']) {
-      const inspected = (await skopeo(`docker://${registry}/${repository}:${tag}`)) as { Digest: string };
+      const inspected = (await skopeoInspect(`${registry}/${repository}:${tag}`)) as { Digest: string };
       expect(inspected.Digest).toBe(result.digest);
     }
   });
 
   it('pushes a single-platform Docker v2 schema 2 manifest for amd64, with the handler as CMD', async () => {
-    const manifest = (await skopeo('--raw', `docker://${result.imageUri}`)) as {
+    const manifest = (await skopeoInspect(result.imageUri, { raw: true })) as {
       mediaType: string;
       layers: unknown[];
     };
     expect(manifest.mediaType).toBe('application/vnd.docker.distribution.manifest.v2+json');
-    const config = (await skopeo('--config', `docker://${result.imageUri}`)) as {
+    const config = (await skopeoInspect(result.imageUri, { config: true })) as {
       architecture: string;
       os: string;
       config: { Cmd: string[]; Env: string[]; Labels: Record<string, string> };
@@ -194,7 +188,7 @@ describe('image build --preset lambda', () => {
   });
 
   it('puts the code in the task root and leaves the ignored directory out of the context', async () => {
-    const manifest = (await skopeo('--raw', `docker://${result.imageUri}`)) as {
+    const manifest = (await skopeoInspect(result.imageUri, { raw: true })) as {
       layers: { digest: string }[];
     };
     const top = manifest.layers[manifest.layers.length - 1];
@@ -283,7 +277,7 @@ describe('image build --preset lambda', () => {
     } finally {
       await podman('manifest', 'rm', list).catch(() => undefined);
     }
-    const raw = (await skopeo('--raw', `docker://${indexRef}`)) as { mediaType: string };
+    const raw = (await skopeoInspect(indexRef, { raw: true })) as { mediaType: string };
     expect(raw.mediaType).toMatch(/index|list/);
 
     const rejected = await deploykit(['image', 'verify', '--image', indexRef]);
@@ -335,12 +329,12 @@ describe('image build --preset flink', () => {
     expect(r.stderr).not.toMatch(/error:/);
     expect(r.code).toBe(0);
     const { imageUri } = JSON.parse(r.stdout) as { imageUri: string };
-    const manifest = (await skopeo('--raw', `docker://${imageUri}`)) as {
+    const manifest = (await skopeoInspect(imageUri, { raw: true })) as {
       mediaType: string;
       layers: { digest: string }[];
     };
     expect(manifest.mediaType).toBe('application/vnd.docker.distribution.manifest.v2+json');
-    const config = (await skopeo('--config', `docker://${imageUri}`)) as {
+    const config = (await skopeoInspect(imageUri, { config: true })) as {
       architecture: string;
       config: { Labels: Record<string, string> };
     };
@@ -389,7 +383,15 @@ describe('image build against the htpasswd registry', () => {
       DEPLOYKIT_REGISTRY_PASSWORD: password,
     });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).imageUri).toMatch(new RegExp(`/${id}/private@sha256:[0-9a-f]{64}$`));
+    const { imageUri } = JSON.parse(r.stdout) as { imageUri: string };
+    expect(imageUri).toMatch(new RegExp(`/${id}/private@sha256:[0-9a-f]{64}$`));
+    const manifest = (await skopeoInspect(imageUri, {
+      raw: true,
+      creds: `${env('DEPLOYKIT_AUTH_REGISTRY_USER')}:${password}`,
+    })) as {
+      mediaType: string;
+    };
+    expect(manifest.mediaType).toBe('application/vnd.docker.distribution.manifest.v2+json');
     expect(`${r.stdout}${r.stderr}`).not.toContain(password);
   });
   it('pulls a private base image from the same registry with the same credentials', async () => {
