@@ -3,7 +3,7 @@ import { formatDuration } from '../core/duration.ts';
 import { describeError, GateFailedError, InputError } from '../core/errors.ts';
 import { type Plan, planTable } from '../core/plan.ts';
 import type { Outcome, Reporter } from '../core/reporter.ts';
-import { type ResolvedCode, readZip, resolveImage, resolveS3Code } from './artifact.ts';
+import { parseImageUri, type ResolvedCode, readZip, resolveImage, resolveS3Code } from './artifact.ts';
 import { type DeployRequest, type DeployResult, deployFunction, planDeploy } from './deploy.ts';
 import { createGateDeps, type GateDeps, type GateResult, waitForFunctions } from './gate.ts';
 import type { DeployOptions, RollbackOptions, WaitOptions } from './options.ts';
@@ -164,6 +164,15 @@ export function deployOutcome(region: string, r: DeployResult): Outcome {
 /** `deploykit function deploy`: plan, then (unless dry run) the gated deploy. */
 export async function runDeploy(ctx: FunctionContext, options: DeployOptions): Promise<Outcome> {
   const region = regionOf(ctx, options.region);
+  if (options.imageUri) {
+    const imageRegion = parseImageUri(options.imageUri).region;
+    if (imageRegion !== region) {
+      throw InputError.single(
+        'image-uri',
+        `is in ${imageRegion} and the function in ${region}: Lambda runs images from its own Region's ECR; push the image there (ECR replication can) or pass the function's --region`,
+      );
+    }
+  }
   const deps = gateDepsOf(ctx, region);
   const req = deployRequestOf(options, options.function, codeSourceOf(ctx, options, region));
   const plan = await planDeploy(deps, req);

@@ -12,6 +12,7 @@ import {
   LambdaClient,
   ListVersionsByFunctionCommand,
 } from '@aws-sdk/client-lambda';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ZipArchive } from 'archiver';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../src/aws/clients.ts';
@@ -278,6 +279,72 @@ describe('function deploy (zip), publish, alias, rollback', () => {
   });
 });
 
+describe('function deploy (S3)', () => {
+  it('deploys a package from s3://bucket/key, and finds it unchanged the next time', async () => {
+    const name = `${id}-s3`;
+    await createZipFunction(name);
+    const s3 = new S3Client({ region: REGION, forcePathStyle: true });
+    const bucket = `${id}-packages`;
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    const { readFile } = await import('node:fs/promises');
+    // One object with S3's own SHA-256 checksum (read with HeadObject), one without (hashed).
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'b.zip',
+        Body: await readFile(zips.b),
+        ChecksumAlgorithm: 'SHA256',
+      }),
+    );
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'c.zip', Body: await readFile(zips.c) }));
+
+    const first = await json<{ status: string; codeSha256: string }>([
+      'function',
+      'deploy',
+      '--function',
+      name,
+      '--s3',
+      `s3://${bucket}/b.zip`,
+    ]);
+    expect(first.result.code).toBe(0);
+    expect(first.body).toMatchObject({ status: 'updated', codeSha256: shas.b });
+    expect(
+      (await lambda.send(new GetFunctionCommand({ FunctionName: name }))).Configuration?.CodeSha256,
+    ).toBe(shas.b);
+
+    const same = await json<{ status: string }>([
+      'function',
+      'deploy',
+      '--function',
+      name,
+      '--s3',
+      `s3://${bucket}/b.zip`,
+    ]);
+    expect(same.body.status).toBe('unchanged');
+
+    const second = await json<{ status: string; codeSha256: string }>([
+      'function',
+      'deploy',
+      '--function',
+      name,
+      '--s3',
+      `s3://${bucket}/c.zip`,
+    ]);
+    expect(second.body).toMatchObject({ status: 'updated', codeSha256: shas.c });
+
+    const missing = await deploykit([
+      'function',
+      'deploy',
+      '--function',
+      name,
+      '--s3',
+      `s3://${bucket}/nope.zip`,
+    ]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(`s3://${bucket}/nope.zip does not exist`);
+  });
+});
+
 describe('function deploy: clear errors', () => {
   it('a missing function: exit 1, the name and the Region, and nothing else happens', async () => {
     const missing = `${id}-nope`;
@@ -300,6 +367,13 @@ describe('function deploy: clear errors', () => {
     expect(res.stderr).toContain(
       "'image-uri' has 'docker.io/library/node:20', which is not an Amazon ECR image URI",
     );
+  });
+
+  it('an --image-uri in another Region than the function: exit 2', async () => {
+    const uri = `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/${id}-img:v1`;
+    const res = await deploykit(['function', 'deploy', '--function', `${id}-orders`, '--image-uri', uri]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain(`is in eu-west-1 and the function in ${REGION}`);
   });
 
   it('an --image-uri whose tag is not in the repository: exit 1, naming tag and repository', async () => {

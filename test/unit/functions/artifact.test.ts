@@ -1,4 +1,5 @@
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ArtifactError, InputError } from '../../../src/core/errors.ts';
@@ -9,6 +10,7 @@ import {
   MAX_DIRECT_ZIP_BYTES,
   parseImageUri,
   resolveImage,
+  resolveS3Code,
   zipCode,
 } from '../../../src/functions/artifact.ts';
 import { deployOptionsSchema, gateParamsSchema, waitOptionsSchema } from '../../../src/functions/options.ts';
@@ -123,5 +125,29 @@ describe('options', () => {
     expect(() =>
       parseInput(gateParamsSchema, { function: 'a,b', deploy: { artifact: true } }, 'json'),
     ).toThrow(/'function' names one function when deploy is given/);
+  });
+});
+
+describe('S3 packages', () => {
+  const s3 = new S3Client({ region: 'eu-west-1' });
+  const s3Mock = mockClient(s3);
+  beforeEach(() => s3Mock.reset());
+
+  it("uses S3's full-object SHA-256 checksum when the object has one, without downloading it", async () => {
+    s3Mock.on(HeadObjectCommand).resolves({ ChecksumSHA256: 'abc=', ChecksumType: 'FULL_OBJECT' });
+    const code = await resolveS3Code(s3, 'b', 'k.zip', 'eu-west-1');
+    expect(code).toMatchObject({ kind: 's3', codeSha256: 'abc=' });
+    expect(s3Mock.commandCalls(GetObjectCommand)).toHaveLength(0);
+  });
+
+  it('hashes the bytes when the checksum is missing or composite (multipart)', async () => {
+    s3Mock.on(HeadObjectCommand).resolves({ ChecksumSHA256: 'xyz=-3', ChecksumType: 'COMPOSITE' });
+    const body = (async function* () {
+      yield Buffer.from('hel');
+      yield Buffer.from('lo');
+    })();
+    s3Mock.on(GetObjectCommand).resolves({ Body: body } as never);
+    const code = await resolveS3Code(s3, 'b', 'k.zip', 'eu-west-1');
+    expect(code).toMatchObject({ codeSha256: codeSha256Of(Buffer.from('hello')) });
   });
 });
