@@ -136,7 +136,8 @@ export function registerImageCommands(program: Command): void {
           },
           options,
         );
-        ctx.reporter.result(outcome);
+        // With --dry-run the plan is the result (the reporter printed it); print nothing twice.
+        if (!ctx.globals.dryRun) ctx.reporter.result(outcome);
         return outcome.ok ? EXIT_OK : EXIT_FAILED;
       }),
     );
