@@ -13,7 +13,7 @@ import { toAwsCallError } from '../aws/awsErrors.ts';
 import { formatDuration } from '../core/duration.ts';
 import { ArtifactError, DeadlineError, GateFailedError } from '../core/errors.ts';
 import { createPlan, type Plan, type PlanStep } from '../core/plan.ts';
-import { backoffDelay, errorNameOf, isConflictError, isRetryableError } from '../core/retry.ts';
+import { backoffDelay, errorNameOf, isConflictError, isThrottlingError } from '../core/retry.ts';
 import { currentImageDigest, type ResolvedCode } from './artifact.ts';
 import { checkFunction, DEFAULT_SCHEDULE, type GateDeps, pollDelay, verdictError } from './gate.ts';
 import { describeVerdict } from './state.ts';
@@ -162,12 +162,13 @@ export async function stepDeploy(
   const { verdict, response } = check;
 
   if (s.phase === 'gate-before') {
+    if (verdict.kind === 'wait') return { kind: 'wait', state: s, why: verdict.why };
+    // Read only once the function can be acted on (the handler downloads its artifact here).
     const code = await req.code();
     checkPackageType(name, code, response);
     const current = currentIdentity(code, response);
     const wanted = codeIdentity(code);
     const unchanged = current === wanted && !architectureChanged(req, response);
-    if (verdict.kind === 'wait') return { kind: 'wait', state: s, why: verdict.why };
     if (verdict.kind === 'failed' && verdict.failed === 'state') throw verdictError(name, verdict);
     if (verdict.kind === 'failed') {
       // A previous update failed; the function still runs the code before it. A new update
@@ -227,8 +228,8 @@ export async function stepDeploy(
     const moved = await moveAlias(deps, name, req.alias, s.version as string);
     return { kind: 'done', state: s, result: { ...resultOf(deps, req, s, response), ...moved } };
   } catch (error) {
-    if (isRaceError(error) || isRetryableError(error)) return conflictWait(s, error, random);
-    throw toAwsCallError(error, where('UpdateAlias'));
+    if (isRaceError(error) || isThrottlingError(error)) return conflictWait(s, error, random);
+    throw error;
   }
 }
 
@@ -285,20 +286,33 @@ export async function moveAlias(
   alias: string,
   version: string,
 ): Promise<Pick<DeployResult, 'alias' | 'previousVersion' | 'aliasAction'>> {
+  // Each call's failure names its own operation; AwsCallError keeps the error name, so the
+  // caller still recognises a conflict or a RevisionId race.
+  const call = async <T>(operation: string, send: () => Promise<T>): Promise<T> => {
+    try {
+      return await send();
+    } catch (error) {
+      throw toAwsCallError(error, { service: 'Lambda', operation, region: deps.region });
+    }
+  };
   let current: AliasConfiguration | undefined;
   try {
     current = await deps.lambda.send(new GetAliasCommand({ FunctionName: functionName, Name: alias }));
   } catch (error) {
-    if (errorNameOf(error) !== 'ResourceNotFoundException') throw error;
+    if (errorNameOf(error) !== 'ResourceNotFoundException') {
+      throw toAwsCallError(error, { service: 'Lambda', operation: 'GetAlias', region: deps.region });
+    }
   }
   if (!current) {
-    await deps.lambda.send(
-      new CreateAliasCommand({
-        FunctionName: functionName,
-        Name: alias,
-        FunctionVersion: version,
-        Description: aliasDescription(undefined),
-      }),
+    await call('CreateAlias', () =>
+      deps.lambda.send(
+        new CreateAliasCommand({
+          FunctionName: functionName,
+          Name: alias,
+          FunctionVersion: version,
+          Description: aliasDescription(undefined),
+        }),
+      ),
     );
     deps.reporter.info(`${functionName}: alias ${alias} created at version ${version}`);
     return { alias, aliasAction: 'created' };
@@ -308,14 +322,16 @@ export async function moveAlias(
     const recorded = recordedPreviousVersion(current);
     return { alias, aliasAction: 'unchanged', ...(recorded ? { previousVersion: recorded } : {}) };
   }
-  await deps.lambda.send(
-    new UpdateAliasCommand({
-      FunctionName: functionName,
-      Name: alias,
-      FunctionVersion: version,
-      Description: aliasDescription(previous),
-      ...(current.RevisionId ? { RevisionId: current.RevisionId } : {}),
-    }),
+  await call('UpdateAlias', () =>
+    deps.lambda.send(
+      new UpdateAliasCommand({
+        FunctionName: functionName,
+        Name: alias,
+        FunctionVersion: version,
+        Description: aliasDescription(previous),
+        ...(current.RevisionId ? { RevisionId: current.RevisionId } : {}),
+      }),
+    ),
   );
   deps.reporter.info(`${functionName}: alias ${alias} moved from version ${previous} to ${version}`);
   return { alias, aliasAction: 'moved', ...(previous ? { previousVersion: previous } : {}) };

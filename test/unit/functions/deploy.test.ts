@@ -178,6 +178,32 @@ describe('deployFunction', () => {
     expect(result).toMatchObject({ version: '4', alias: 'live', previousVersion: '3', aliasAction: 'moved' });
   });
 
+  it('retries an alias move that met a conflict, and deploys new code over a previous failed update', async () => {
+    mock
+      .on(GetFunctionCommand)
+      .resolvesOnce(fn({ LastUpdateStatus: 'Failed', LastUpdateStatusReasonCode: 'InvalidImage' }))
+      .resolves(fn({ CodeSha256: NEW_SHA }));
+    mock.on(UpdateFunctionCodeCommand).resolves({ CodeSha256: NEW_SHA });
+    mock.on(PublishVersionCommand).resolves({ Version: '9' });
+    mock.on(GetAliasCommand).resolves({ Name: 'live', FunctionVersion: '8' });
+    mock
+      .on(UpdateAliasCommand)
+      .rejectsOnce(awsError('ResourceConflictException', 'An update is in progress', 409))
+      .resolves({});
+    const deps = gateDeps(lambda);
+    const result = await deployFunction(
+      deps,
+      request({ alias: 'live', publish: true }),
+      deps.clock.t + DEADLINE,
+    );
+    expect(result).toMatchObject({ status: 'updated', version: '9', previousVersion: '8', conflicts: 1 });
+    expect(mock.commandCalls(UpdateAliasCommand)).toHaveLength(2);
+    expect(mock.commandCalls(PublishVersionCommand)).toHaveLength(1);
+    expect(deps.reporter.lines.find((l) => l.level === 'warn')?.message).toMatch(
+      /the last update Failed.*InvalidImage.*deploying new code over it/,
+    );
+  });
+
   it('creates a missing alias', async () => {
     mock.on(GetFunctionCommand).resolves(fn({ CodeSha256: NEW_SHA }));
     mock.on(PublishVersionCommand).resolves({ Version: '1' });
