@@ -15,7 +15,7 @@ import { skopeoInspect } from './stack.ts';
 /**
  * `deploykit image build|verify` against the local stack: podman's Docker API builds, the open
  * and the htpasswd registries receive the pushes, moto's ECR holds the repository settings.
- * Images are tiny FROM-scratch builds (podman with vfs storage is slow): five builds in all.
+ * Images are tiny FROM-scratch builds with a COPY or two (podman with vfs storage is slow).
  */
 
 const run = promisify(execFile);
@@ -291,6 +291,59 @@ describe('image build --preset lambda', () => {
     const r = await deploykit(['image', 'verify', '--image', result.imageUri, '--platform', 'linux/arm64']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/architecture 'amd64', but --platform is linux\/arm64/);
+  });
+});
+
+describe('image build --platform linux/arm64', () => {
+  it('builds and pushes an arm64 image that verifies for an arm64 function', async () => {
+    // The stand-in base for arm64 (FROM scratch needs no emulation), then the function on it.
+    const base = await deploykit([
+      'image',
+      'build',
+      '--context',
+      join(fixtures, 'stand-ins/lambda'),
+      '--repository',
+      `${id}/stand-in-lambda-arm64`,
+      '--tag',
+      '1',
+      '--platform',
+      'linux/arm64',
+      '--registry',
+      registry,
+      '--no-ecr',
+      '--push',
+    ]);
+    expect(base.code).toBe(0);
+    const r = await deploykit([
+      'image',
+      'build',
+      '--context',
+      temporaryCopy('lambda-app'),
+      '--preset',
+      'lambda',
+      '--handler',
+      'app.handler',
+      '--base-image',
+      `${registry}/${id}/stand-in-lambda-arm64:1`,
+      '--platform',
+      'linux/arm64',
+      '--repository',
+      `${id}/lambda-arm64`,
+      '--tag',
+      'v1',
+      '--registry',
+      registry,
+      '--no-ecr',
+      '--push',
+      '--json',
+    ]);
+    expect(r.code).toBe(0);
+    const { imageUri } = JSON.parse(r.stdout) as { imageUri: string };
+    const config = (await skopeoInspect(imageUri, { config: true })) as { architecture: string; os: string };
+    expect(`${config.os}/${config.architecture}`).toBe('linux/arm64');
+    expect(
+      (await deploykit(['image', 'verify', '--image', imageUri, '--platform', 'linux/arm64'])).code,
+    ).toBe(0);
   });
 });
 
