@@ -128,24 +128,17 @@ export async function publishLayer(
 ): Promise<PublishReport> {
   const now = deps.now ?? Date.now;
   const regions = [...request.regions];
-  const started = new Map<string, number>();
   const fan = { concurrency: request.concurrency ?? regions.length, now };
 
-  const planned = await fanOut(
-    regions,
-    async (region) => {
-      started.set(region, now());
-      return planRegion(region, request, content, deps);
-    },
-    fan,
-  );
+  const planned = await fanOut(regions, (region) => planRegion(region, request, content, deps), fan);
   const plan = toPlan(request, content, planned);
   deps.reporter.plan(plan, Boolean(request.dryRun));
 
+  // A Region's time is its own planning plus its own execution, not the wait between the two.
+  const planMs = new Map(planned.map((p) => [p.target, p.durationMs]));
   const results = new Map<string, RegionResult>();
-  const elapsed = (region: string) => now() - (started.get(region) ?? now());
   for (const p of planned) {
-    if (!p.ok) results.set(p.target, failedResult(p.target, p.error, elapsed(p.target)));
+    if (!p.ok) results.set(p.target, failedResult(p.target, p.error, p.durationMs));
     else if (request.dryRun) {
       results.set(p.target, {
         region: p.target,
@@ -167,12 +160,8 @@ export async function publishLayer(
       fan,
     );
     for (const e of executed) {
-      results.set(
-        e.target,
-        e.ok
-          ? { ...e.value, durationMs: elapsed(e.target) }
-          : failedResult(e.target, e.error, elapsed(e.target)),
-      );
+      const ms = (planMs.get(e.target) ?? 0) + e.durationMs;
+      results.set(e.target, e.ok ? { ...e.value, durationMs: ms } : failedResult(e.target, e.error, ms));
     }
   }
   return {

@@ -23,6 +23,7 @@ import {
   type PublishRequest,
   publishLayer,
   s3KeyOf,
+  statementGrants,
 } from '../../../src/layers/publishLayer.ts';
 import { publishOutcome } from '../../../src/layers/publishOutcome.ts';
 
@@ -322,5 +323,40 @@ describe('publishLayer over 50 MB', () => {
       S3Bucket: 'layers-eu-west-1',
       S3Key: key,
     });
+  });
+});
+
+describe('statementGrants', () => {
+  const org = { kind: 'org' as const, orgId: 'o-abcdef0123' };
+  const orgStatement = {
+    Sid: 'by-hand-org',
+    Effect: 'Allow',
+    Action: 'lambda:GetLayerVersion',
+    Principal: '*',
+    Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abcdef0123' } },
+  };
+
+  it('reads the policy shapes Lambda returns: org condition, account root ARN, public', () => {
+    expect(statementGrants(orgStatement, org)).toBe(true);
+    // A statement for one organization is not a public grant, nor a grant to another organization.
+    expect(statementGrants(orgStatement, { kind: 'public' })).toBe(false);
+    expect(statementGrants(orgStatement, { kind: 'org', orgId: 'o-zzzzzzzzzz' })).toBe(false);
+    expect(
+      statementGrants(
+        {
+          Sid: 'x',
+          Effect: 'Allow',
+          Action: 'lambda:GetLayerVersion',
+          Principal: { AWS: 'arn:aws:iam::123456789012:root' },
+        },
+        { kind: 'account', accountId: '123456789012' },
+      ),
+    ).toBe(true);
+    expect(
+      statementGrants(
+        { Sid: 'x', Effect: 'Deny', Action: 'lambda:GetLayerVersion', Principal: '*' },
+        { kind: 'public' },
+      ),
+    ).toBe(false);
   });
 });
