@@ -118,6 +118,12 @@ const ECR_IMAGE =
 
 /** Parses an Amazon ECR image URI; Lambda runs images from ECR only. */
 export function parseImageUri(uri: string, input = 'image-uri'): ImageRef {
+  if (/\.dkr\.ecr-fips\./.test(uri)) {
+    throw InputError.single(
+      input,
+      `has '${uri}', an ECR FIPS endpoint, which Lambda does not accept for images: write the same image as ACCOUNT.dkr.ecr.REGION.amazonaws.com/...`,
+    );
+  }
   const m = ECR_IMAGE.exec(uri.trim());
   if (!m) {
     throw InputError.single(

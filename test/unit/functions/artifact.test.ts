@@ -49,6 +49,9 @@ describe('image references', () => {
 
   it('refuses an image outside ECR with a message that says how to write it', () => {
     expect(() => parseImageUri('docker.io/library/node:20')).toThrow(InputError);
+    expect(() => parseImageUri('123456789012.dkr.ecr-fips.us-east-1.amazonaws.com/orders:v1')).toThrow(
+      /ECR FIPS endpoint, which Lambda does not accept/,
+    );
     expect(() => parseImageUri('docker.io/library/node:20')).toThrow(
       /'image-uri' has 'docker.io\/library\/node:20', which is not an Amazon ECR image URI/,
     );
