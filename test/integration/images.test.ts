@@ -294,6 +294,43 @@ describe('image build --preset lambda', () => {
   });
 });
 
+describe('image build --dry-run against ECR (moto)', () => {
+  it("logs in with GetAuthorizationToken, plans for the account's ECR host and creates nothing", async () => {
+    const repository = `${id}/dry`;
+    const r = await deploykit([
+      '--dry-run',
+      '--json',
+      'image',
+      'build',
+      '--context',
+      temporaryCopy('lambda-app'),
+      '--preset',
+      'lambda',
+      '--handler',
+      'app.handler',
+      '--repository',
+      repository,
+      '--tag',
+      'v1',
+      '--push',
+    ]);
+    expect(r.code).toBe(0);
+    const { plan } = JSON.parse(r.stdout) as {
+      plan: { steps: { target: string; resource: string; action: string }[] };
+    };
+    expect(plan.steps.map((s) => `${s.action} ${s.resource}`)).toEqual([
+      `create image ${repository}`,
+      `create repository ${repository}`,
+      `create tag ${repository}:v1`,
+    ]);
+    expect(plan.steps[0]?.target).toMatch(/^\d{12}\.dkr\.ecr\.us-east-1\.amazonaws\.com$/);
+    const described = await ecr()
+      .send(new DescribeRepositoriesCommand({ repositoryNames: [repository] }))
+      .catch((e: unknown) => (e as Error).name);
+    expect(described).toBe('RepositoryNotFoundException');
+  });
+});
+
 describe('image build --platform linux/arm64', () => {
   it('builds and pushes an arm64 image that verifies for an arm64 function', async () => {
     // The stand-in base for arm64 (FROM scratch needs no emulation), then the function on it.
