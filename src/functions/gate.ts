@@ -14,9 +14,10 @@ import { describeVerdict, evaluateFunctionState, type GateVerdict, INACTIVE_HINT
  * Why not the SDK waiters (waitUntilFunctionActiveV2 / waitUntilFunctionUpdatedV2 /
  * waitUntilPublishedVersionActive) directly? We keep their acceptors (same API, same fields,
  * same Active/Successful → done, Failed → stop, Pending/InProgress → retry) but not their loop:
- * - their delays are whole seconds (minDelay 1 s, growing to maxDelay 300 s; 5 s → 1560 s for
- *   published versions), so a function that is ready after 40 s may go unnoticed for a minute;
- *   we poll at 200 ms, ×1.5, capped at 2 s, and notice readiness within about a second;
+ * - their delays are counted in seconds and default to 1 s growing to 300 s (5 s → 1560 s for
+ *   published versions), drawn uniformly up to a doubling ceiling, so a function that is ready
+ *   after 40 s may go unnoticed for a minute (bench/gate.ts measures it); we poll at 200 ms,
+ *   ×1.5, capped at 2 s, and notice readiness within about a second;
  * - their FAILURE result is thrown as a JSON string, so StateReasonCode and
  *   LastUpdateStatusReasonCode would have to be parsed back out of a message;
  * - they retry on every error (ResourceNotFoundException, AccessDenied) until maxWaitTime, and
