@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { ArtifactError, DeploykitError, EnvironmentError, InputError } from '../core/errors.ts';
 import type { Reporter } from '../core/reporter.ts';
 import {
@@ -138,20 +138,49 @@ async function installNode(
   }
   const work = join(staging, 'nodejs');
   await mkdir(work, { recursive: true });
-  for (const name of ['package.json', 'package-lock.json', 'npm-shrinkwrap.json', '.npmrc']) {
+  // The install runs in a staging directory, so `file:` dependencies must point back to the
+  // user's directory; a lockfile's relative paths would not, so it is left out then.
+  const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
+  const rewritten = absolutizeFileDependencies(manifest, dir);
+  await writeFile(join(work, 'package.json'), JSON.stringify(manifest, null, 2));
+  const lockfiles = rewritten ? [] : ['package-lock.json', 'npm-shrinkwrap.json'];
+  for (const name of [...lockfiles, '.npmrc']) {
     if (names.has(name)) await copyFile(join(dir, name), join(work, name));
   }
   // A lockfile pins exact versions, which is what makes two builds install the same files.
-  const locked = names.has('package-lock.json') || names.has('npm-shrinkwrap.json');
-  if (!locked) reporter.warn('No package-lock.json: dependency versions may differ between builds');
+  const locked = lockfiles.some((name) => names.has(name));
+  if (rewritten) {
+    reporter.warn(
+      'package.json has file: dependencies: installing without the lockfile (its relative paths do not apply)',
+    );
+  } else if (!locked) {
+    reporter.warn('No package-lock.json: dependency versions may differ between builds');
+  }
+  // --install-links copies file: dependencies instead of linking them out of the layer.
   const args = locked
-    ? ['ci', '--omit=dev', '--no-audit', '--no-fund']
-    : ['install', '--omit=dev', '--no-audit', '--no-fund'];
+    ? ['ci', '--omit=dev', '--install-links', '--no-audit', '--no-fund']
+    : ['install', '--omit=dev', '--install-links', '--no-audit', '--no-fund'];
   reporter.info(`npm ${args.join(' ')} (in a staging directory)`);
   await run('npm', args, work);
   const modules = join(work, 'node_modules');
   const present = await stat(modules).catch(() => undefined);
   return present ? collectTree(modules, 'nodejs/node_modules') : [];
+}
+
+/** Rewrites `file:` dependency specs to absolute paths; true when any was rewritten. */
+function absolutizeFileDependencies(manifest: Record<string, unknown>, dir: string): boolean {
+  let rewritten = false;
+  for (const field of ['dependencies', 'optionalDependencies']) {
+    const deps = manifest[field];
+    if (typeof deps !== 'object' || deps === null) continue;
+    for (const [name, spec] of Object.entries(deps as Record<string, unknown>)) {
+      if (typeof spec === 'string' && spec.startsWith('file:') && !isAbsolute(spec.slice(5))) {
+        (deps as Record<string, string>)[name] = `file:${resolve(dir, spec.slice(5))}`;
+        rewritten = true;
+      }
+    }
+  }
+  return rewritten;
 }
 
 async function installPython(

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { lstat, readdir, readFile, readlink, stat } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { lstat, readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
+import { isAbsolute, join, resolve, sep } from 'node:path';
 import { ZipArchive, type ZipEntryData } from 'archiver';
 import yauzl from 'yauzl';
 import { ArtifactError } from '../core/errors.ts';
@@ -34,7 +34,8 @@ function excluded(name: string): boolean {
 
 /**
  * Lists a directory tree as layer entries under `prefix` (e.g. `nodejs/node_modules`).
- * Symlinks that stay inside the tree are kept as symlinks (npm's `.bin`); others are followed.
+ * Symlinks that stay inside the tree are kept as symlinks (npm's `.bin`); links out of it are
+ * followed, files and directories alike, so the layer holds what they point to.
  * `skip` holds absolute paths to leave out (the output zip, when it is written inside the tree).
  */
 export async function collectTree(
@@ -45,37 +46,51 @@ export async function collectTree(
   const skip = new Set((options.skip ?? []).map((p) => resolve(p)));
   const top = resolve(root);
   const entries: LayerEntry[] = [];
-  const walk = async (dir: string) => {
+  // Real paths of the directories being walked: a link back into one of them is a cycle.
+  const walking = new Set<string>();
+  const inside = (path: string) => path === top || path.startsWith(top + sep);
+  const walk = async (dir: string, logical: string) => {
+    const real = await realpath(dir);
+    if (walking.has(real))
+      throw new ArtifactError(`${dir} links back to a directory above it (a symlink cycle)`);
+    walking.add(real);
     const names = (await readdir(dir)).sort();
     for (const name of names) {
       if (excluded(name)) continue;
       const path = join(dir, name);
       if (skip.has(path)) continue;
-      const entryName = joinName(prefix, relative(top, path).split(sep).join('/'));
+      const rel = logical ? `${logical}/${name}` : name;
+      const entryName = joinName(prefix, rel);
       const info = await lstat(path);
       if (info.isDirectory()) {
         entries.push({ type: 'directory', name: entryName });
-        await walk(path);
+        await walk(path, rel);
       } else if (info.isFile()) {
         entries.push(fileEntry(entryName, path, info.size, info.mode));
       } else if (info.isSymbolicLink()) {
         const target = await readlink(path);
-        const resolved = resolve(dir, target);
-        if (!isAbsolute(target) && (resolved === top || resolved.startsWith(top + sep))) {
+        if (!isAbsolute(target) && inside(resolve(dir, target)) && inside(resolve(top, logical, target))) {
           entries.push({ type: 'symlink', name: entryName, target: target.split(sep).join('/') });
-        } else {
-          const followed = await stat(path).catch(() => undefined);
-          if (!followed?.isFile()) {
-            throw new ArtifactError(`${path} is a symlink to ${target}, outside the layer and not a file`, {
-              hint: 'copy what it points to into the directory, or remove the link',
-            });
-          }
+          continue;
+        }
+        // A link out of the tree (npm's `file:` dependencies, workspaces): the layer needs the
+        // files themselves, since the target will not exist in /opt.
+        const followed = await stat(path).catch(() => undefined);
+        if (followed?.isFile()) {
           entries.push(fileEntry(entryName, path, followed.size, followed.mode));
+        } else if (followed?.isDirectory()) {
+          entries.push({ type: 'directory', name: entryName });
+          await walk(path, rel);
+        } else {
+          throw new ArtifactError(`${path} is a symlink to ${target}, which does not exist`, {
+            hint: 'remove the link, or put what it points to in the directory',
+          });
         }
       }
     }
+    walking.delete(real);
   };
-  await walk(top);
+  await walk(top, '');
   return entries;
 }
 

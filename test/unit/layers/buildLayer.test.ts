@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -51,7 +51,7 @@ describe('buildLayer', () => {
     expect(calls).toEqual([
       {
         command: 'npm',
-        args: ['ci', '--omit=dev', '--no-audit', '--no-fund'],
+        args: ['ci', '--omit=dev', '--install-links', '--no-audit', '--no-fund'],
         cwd: expect.stringMatching(/nodejs$/),
       },
     ]);
@@ -81,6 +81,31 @@ describe('buildLayer', () => {
       true,
     );
   });
+
+  it('installs with the real npm, offline: a file: dependency ends up as files in nodejs/node_modules', async () => {
+    const base = await temp();
+    await mkdir(join(base, 'shared/lib'), { recursive: true });
+    await writeFile(
+      join(base, 'shared/package.json'),
+      '{"name":"shared","version":"1.0.0","main":"lib/index.js"}',
+    );
+    await writeFile(join(base, 'shared/lib/index.js'), 'exports.shared = true;\n');
+    await mkdir(join(base, 'layer'));
+    await writeFile(
+      join(base, 'layer/package.json'),
+      '{"name":"layer","version":"1.0.0","dependencies":{"shared":"file:../shared"},"devDependencies":{"left-pad":"1.3.0"}}',
+    );
+    const out = join(base, 'layer.zip');
+    const reporter = createMemoryReporter();
+    await buildLayer({ dir: join(base, 'layer'), out, install: true, runtime: 'nodejs22.x' }, { reporter });
+    const listed = await names(out);
+    expect(listed).toContain('nodejs/node_modules/shared/lib/index.js');
+    expect(listed).toContain('nodejs/node_modules/shared/package.json');
+    // devDependencies stay out (npm was never asked for them: the install ran offline).
+    expect(listed.some((n) => n.includes('left-pad'))).toBe(false);
+    // Nothing was written into the user's directory.
+    expect((await readdir(join(base, 'layer'))).sort()).toEqual(['package.json']);
+  }, 60_000);
 
   it('installs requirements.txt into python/ beside the directory’s own modules, without bytecode', async () => {
     const dir = await temp();

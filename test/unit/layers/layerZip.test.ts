@@ -119,6 +119,21 @@ describe('createReproducibleZip', () => {
     expect(new Set(facts.map((f) => f.date))).toEqual(new Set(['33/0']));
   });
 
+  it('follows links out of the tree, so the layer holds the files they point to', async () => {
+    const base = await temp();
+    await mkdir(join(base, 'outside/pkg'), { recursive: true });
+    await writeFile(join(base, 'outside/pkg/index.js'), 'outside\n');
+    await mkdir(join(base, 'tree/nodejs/node_modules'), { recursive: true });
+    await symlink(join(base, 'outside/pkg'), join(base, 'tree/nodejs/node_modules/pkg'));
+    const facts = await zipFacts(await createReproducibleZip(await collectTree(join(base, 'tree'), '')));
+    expect(facts.map((f) => [f.name, f.mode])).toEqual([
+      ['nodejs/', 0o040755],
+      ['nodejs/node_modules/', 0o040755],
+      ['nodejs/node_modules/pkg/', 0o040755],
+      ['nodejs/node_modules/pkg/index.js', 0o100644],
+    ]);
+  });
+
   it('extracts to the same files `unzip` sees, symlink included', async () => {
     const a = join(await temp(), 'a');
     await sampleTree(a);
