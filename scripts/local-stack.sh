@@ -213,7 +213,7 @@ install_failed() {
 
 install_missing() {
   local missing=() tool
-  for tool in podman docker-registry skopeo shellcheck htpasswd curl python3; do
+  for tool in podman docker-registry skopeo shellcheck htpasswd curl python3 zip; do
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
   done
   if ((${#missing[@]} > 0)); then
@@ -222,14 +222,15 @@ install_missing() {
       # Another apt-get may hold the dpkg lock (e.g. one started at boot): wait for it.
       DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 update &&
         DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y \
-          podman docker-registry skopeo shellcheck apache2-utils curl python3
-    } >>"$INSTALL_LOG" 2>&1 || install_failed "apt packages (podman docker-registry skopeo shellcheck apache2-utils)"
+          podman docker-registry skopeo shellcheck apache2-utils curl python3 zip
+    } >>"$INSTALL_LOG" 2>&1 || install_failed "apt packages (podman docker-registry skopeo shellcheck apache2-utils zip)"
   fi
 
-  if ! command -v moto_server >/dev/null 2>&1 || ! command -v cfn-lint >/dev/null 2>&1; then
-    log "installing moto[server] and cfn-lint with pip; log: $INSTALL_LOG"
-    python3 -m pip install 'moto[server]' cfn-lint >>"$INSTALL_LOG" 2>&1 ||
-      install_failed "moto[server] and cfn-lint (pip)"
+  # The AWS CLI is only for the demo's set-up steps (creating a role and a function in moto).
+  if ! command -v moto_server >/dev/null 2>&1 || ! command -v cfn-lint >/dev/null 2>&1 || ! command -v aws >/dev/null 2>&1; then
+    log "installing moto[server], cfn-lint and awscli with pip; log: $INSTALL_LOG"
+    python3 -m pip install 'moto[server]' cfn-lint awscli >>"$INSTALL_LOG" 2>&1 ||
+      install_failed "moto[server], cfn-lint and awscli (pip)"
     # pyenv only creates shims for new console scripts on rehash.
     if command -v pyenv >/dev/null 2>&1; then pyenv rehash >>"$INSTALL_LOG" 2>&1 || true; fi
     command -v moto_server >/dev/null 2>&1 || install_failed "moto[server] (moto_server is not on PATH)"
