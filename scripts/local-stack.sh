@@ -226,10 +226,11 @@ install_missing() {
     } >>"$INSTALL_LOG" 2>&1 || install_failed "apt packages (podman docker-registry skopeo shellcheck apache2-utils zip)"
   fi
 
-  # The AWS CLI is only for the demo's set-up steps (creating a role and a function in moto).
+  # Versions pinned to the ones the tests were written against (moto changes behaviour between
+  # releases). The AWS CLI is only for the demo's set-up steps (creating a role and a function in moto).
   if ! command -v moto_server >/dev/null 2>&1 || ! command -v cfn-lint >/dev/null 2>&1 || ! command -v aws >/dev/null 2>&1; then
     log "installing moto[server], cfn-lint and awscli with pip; log: $INSTALL_LOG"
-    python3 -m pip install 'moto[server]' cfn-lint awscli >>"$INSTALL_LOG" 2>&1 ||
+    python3 -m pip install 'moto[server]==5.2.1' 'cfn-lint==1.51.0' awscli >>"$INSTALL_LOG" 2>&1 ||
       install_failed "moto[server], cfn-lint and awscli (pip)"
     # pyenv only creates shims for new console scripts on rehash.
     if command -v pyenv >/dev/null 2>&1; then pyenv rehash >>"$INSTALL_LOG" 2>&1 || true; fi
@@ -241,7 +242,7 @@ install_missing() {
     GOBIN_DIR=$(gobin_dir)
     if [[ ! -x $GOBIN_DIR/actionlint ]]; then
       log "installing actionlint with go install; log: $INSTALL_LOG"
-      go install github.com/rhysd/actionlint/cmd/actionlint@latest >>"$INSTALL_LOG" 2>&1 ||
+      go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12 >>"$INSTALL_LOG" 2>&1 ||
         install_failed "actionlint (go install)"
     fi
   fi
