@@ -76,9 +76,10 @@ export function registerLayerCommands(program: Command): void {
   layer
     .command('publish')
     .description('publish a layer zip to many Regions in parallel, skipping Regions that already have it')
-    .requiredOption('--zip <file>', 'the layer zip (from layer build)')
-    .requiredOption('--name <name>', 'the layer name')
-    .requiredOption('--regions <regions>', "comma-separated Regions, or 'all'")
+    // Required flags are checked by the schema, so every missing or bad one is reported at once.
+    .option('--zip <file>', 'the layer zip, from layer build (required)')
+    .option('--name <name>', 'the layer name (required)')
+    .option('--regions <regions>', "comma-separated Regions, or 'all' (required)")
     .option('--description <text>', 'the version description')
     .option('--compatible-runtimes <list>', 'e.g. nodejs20.x,nodejs22.x')
     .option('--compatible-architectures <list>', 'x86_64, arm64 or both')
