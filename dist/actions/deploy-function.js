@@ -1,0 +1,30 @@
+import { createRequire as __dkRequire } from 'node:module'; import { fileURLToPath as __dkPath } from 'node:url'; const require = __dkRequire(import.meta.url); const __filename = __dkPath(import.meta.url); const __dirname = __dkPath(new URL('.', import.meta.url));
+import {
+  deployOptionsSchema,
+  runDeploy
+} from "../chunks/chunk-72HXRXVW.js";
+import "../chunks/chunk-K5MGGCCH.js";
+import {
+  runAction
+} from "../chunks/chunk-VMRV6FEG.js";
+import "../chunks/chunk-4NMJP65C.js";
+import "../chunks/chunk-DBV2NXZG.js";
+import "../chunks/chunk-XBDTVSCU.js";
+
+// actions/deploy-function/main.ts
+await runAction({
+  schema: deployOptionsSchema,
+  inputs: [
+    "function",
+    "imageUri",
+    "zip",
+    "s3",
+    "publish",
+    "alias",
+    "architectures",
+    "description",
+    "region",
+    "timeout"
+  ],
+  run: (ctx, options) => runDeploy(ctx, options)
+});
