@@ -47,6 +47,7 @@ describe('example workflows (actionlint)', () => {
     const file = join(dir, 'bad.yml');
     writeFileSync(
       file,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression, on purpose
       'on: issues\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "${{ github.event.issue.title }}"\n',
     );
     const { code, output } = await lint('actionlint', ['-no-color', file]);

@@ -24,26 +24,28 @@ describe('createRateLimiter', () => {
     expect(times).toEqual([0, 0, 0, 100, 200, 300]);
   });
 
-  it('never lets concurrent callers exceed the rate in any one-second window', async () => {
-    let t = 0;
-    const sent: number[] = [];
+  it('spaces 45 concurrent callers at 1/15 s each, so no second sees more than 15', async () => {
+    // Time stands still while all callers queue, so each one's send time is its wait; a caller
+    // that may go at once does not sleep at all.
+    const waits: number[] = [];
     const limiter = createRateLimiter({
       ratePerSecond: 15,
       burst: 1,
-      now: () => t,
-      sleep: (ms) => new Promise((r) => setTimeout(r, 0)).then(() => void (t = Math.max(t, ms + t))),
+      now: () => 0,
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
     });
-    await Promise.all(
-      Array.from({ length: 45 }, async () => {
-        await limiter.acquire();
-        sent.push(t);
-      }),
-    );
-    expect(sent).toHaveLength(45);
-    // Reservations are handed out in order: request k may not go before k / 15 seconds.
-    const reservations = [...sent].sort((a, b) => a - b);
-    for (let k = 0; k < reservations.length; k++) {
-      expect(reservations[k]).toBeGreaterThanOrEqual(Math.floor((k * 1000) / 15) - 1);
+    await Promise.all(Array.from({ length: 45 }, () => limiter.acquire()));
+    const sendTimes = [...waits, ...new Array<number>(45 - waits.length).fill(0)];
+    const sorted = [...sendTimes].sort((a, b) => a - b);
+    expect(sorted).toHaveLength(45);
+    for (let k = 1; k < sorted.length; k++) {
+      expect((sorted[k] as number) - (sorted[k - 1] as number)).toBeCloseTo(1000 / 15, 6);
+    }
+    for (let second = 0; second < 3; second++) {
+      const inWindow = sorted.filter((t) => t >= second * 1000 - 1e-6 && t < (second + 1) * 1000 - 1e-6);
+      expect(inWindow).toHaveLength(15);
     }
   });
 
