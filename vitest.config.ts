@@ -7,6 +7,8 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          // Unit tests run first; the integration project (its own worker limit) after them.
+          sequence: { groupOrder: 0 },
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
           // @actions/workflow-parser imports its JSON schema without an import attribute, which
@@ -17,6 +19,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
+          sequence: { groupOrder: 1 },
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
           // Starts (or reuses) the local stack: podman, two registries, moto. Fails loudly if it cannot.
