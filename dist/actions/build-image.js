@@ -2,12 +2,12 @@ import { createRequire as __dkRequire } from 'node:module'; import { fileURLToPa
 import {
   imageBuildSchema,
   runImageBuild
-} from "../chunks/chunk-PLGSGZ4J.js";
+} from "../chunks/chunk-B6DGXFSE.js";
 import "../chunks/chunk-SWOLOLIW.js";
 import {
   runAction
-} from "../chunks/chunk-VMRV6FEG.js";
-import "../chunks/chunk-4NMJP65C.js";
+} from "../chunks/chunk-W525EUEH.js";
+import "../chunks/chunk-WDWPIUN5.js";
 import "../chunks/chunk-DBV2NXZG.js";
 import "../chunks/chunk-XBDTVSCU.js";
 

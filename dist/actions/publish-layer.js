@@ -3,13 +3,13 @@ import {
   publishFromOptions,
   publishOptionsSchema,
   publishOutcome
-} from "../chunks/chunk-4UF4C7OH.js";
+} from "../chunks/chunk-ALXLWOJD.js";
 import "../chunks/chunk-SWOLOLIW.js";
 import "../chunks/chunk-K5MGGCCH.js";
 import {
   runAction
-} from "../chunks/chunk-VMRV6FEG.js";
-import "../chunks/chunk-4NMJP65C.js";
+} from "../chunks/chunk-W525EUEH.js";
+import "../chunks/chunk-WDWPIUN5.js";
 import "../chunks/chunk-DBV2NXZG.js";
 import "../chunks/chunk-XBDTVSCU.js";
 

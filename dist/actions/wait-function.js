@@ -2,12 +2,12 @@ import { createRequire as __dkRequire } from 'node:module'; import { fileURLToPa
 import {
   runWait,
   waitOptionsSchema
-} from "../chunks/chunk-72HXRXVW.js";
+} from "../chunks/chunk-OBALYRZO.js";
 import "../chunks/chunk-K5MGGCCH.js";
 import {
   runAction
-} from "../chunks/chunk-VMRV6FEG.js";
-import "../chunks/chunk-4NMJP65C.js";
+} from "../chunks/chunk-W525EUEH.js";
+import "../chunks/chunk-WDWPIUN5.js";
 import "../chunks/chunk-DBV2NXZG.js";
 import "../chunks/chunk-XBDTVSCU.js";
 

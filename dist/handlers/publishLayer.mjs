@@ -96211,7 +96211,7 @@ var package_default2 = {
   devDependencies: {
     "@actions/workflow-parser": "^0.3.61",
     "@aws-sdk/types": "^3.975.1",
-    "@biomejs/biome": "^2.6.8",
+    "@biomejs/biome": "2.5.15",
     "@types/archiver": "^8.0.0",
     "@types/dockerode": "^4.0.2",
     "@types/node": "^20.19.43",

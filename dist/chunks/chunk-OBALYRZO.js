@@ -26,7 +26,7 @@ import {
   require_dist_cjs2,
   require_dist_cjs3,
   toAwsCallError
-} from "./chunk-4NMJP65C.js";
+} from "./chunk-WDWPIUN5.js";
 import {
   __toESM
 } from "./chunk-XBDTVSCU.js";

@@ -18,7 +18,7 @@ import {
   require_dist_cjs,
   require_ignore,
   toAwsCallError
-} from "./chunk-4NMJP65C.js";
+} from "./chunk-WDWPIUN5.js";
 import {
   __toESM
 } from "./chunk-XBDTVSCU.js";

@@ -10,7 +10,7 @@ import {
   external_exports,
   parseInput,
   require_docker
-} from "./chunk-4NMJP65C.js";
+} from "./chunk-WDWPIUN5.js";
 import {
   __toESM
 } from "./chunk-XBDTVSCU.js";

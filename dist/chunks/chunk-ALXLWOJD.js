@@ -27,7 +27,7 @@ import {
   require_node,
   require_string_decoder,
   toAwsCallError
-} from "./chunk-4NMJP65C.js";
+} from "./chunk-WDWPIUN5.js";
 import {
   endpoints_exports,
   init_endpoints
