@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import {
   CreateFunctionCommand,
@@ -21,6 +19,7 @@ import { createMemoryReporter } from '../../src/core/reporter.ts';
 import { codeSha256Of } from '../../src/functions/artifact.ts';
 import { deployOptionsSchema } from '../../src/functions/options.ts';
 import { runDeploy } from '../../src/functions/run.ts';
+import { type CliResult, runDeploykit } from './stack.ts';
 
 /**
  * `deploykit function deploy|wait|rollback` against moto. moto's functions are always
@@ -28,31 +27,14 @@ import { runDeploy } from '../../src/functions/run.ts';
  * API conversation: versions, aliases, CodeSha256 and image digests, read back with the SDK.
  */
 
-const run = promisify(execFile);
-const root = join(import.meta.dirname, '../..');
 const id = `dk${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
 const REGION = 'us-east-1';
 const ACCOUNT = '123456789012';
 const ROLE = `deploykit-fn-${id}`;
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function deploykit(args: string[]): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await run(
-      process.execPath,
-      ['--import', 'tsx', join(root, 'scripts/deploykit.ts'), '--region', REGION, ...args],
-      { cwd: root, env: process.env, maxBuffer: 32 * 1024 * 1024 },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
+/** The CLI, always in the test Region. */
+function deploykit(args: string[]): Promise<CliResult> {
+  return runDeploykit(['--region', REGION, ...args]);
 }
 
 async function json<T>(args: string[]): Promise<{ result: CliResult; body: T }> {

@@ -10,7 +10,7 @@ import { DescribeRepositoriesCommand, ECRClient, GetLifecyclePolicyCommand } fro
 import Docker from 'dockerode';
 import tar from 'tar-stream';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { skopeoInspect } from './stack.ts';
+import { runDeploykit, skopeoInspect } from './stack.ts';
 
 /**
  * `deploykit image build|verify` against the local stack: podman's Docker API builds, the open
@@ -29,30 +29,7 @@ function env(name: string): string {
   return value;
 }
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI as a user would, with the stack's environment plus `extraEnv`. */
-async function deploykit(args: string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await run(
-      process.execPath,
-      ['--import', 'tsx', join(root, 'scripts/deploykit.ts'), ...args],
-      {
-        cwd: root,
-        env: { ...process.env, ...extraEnv },
-        maxBuffer: 32 * 1024 * 1024,
-      },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const deploykit = runDeploykit;
 
 /** The file paths inside one layer blob, read straight from the registry. */
 async function layerFiles(registry: string, repository: string, digest: string): Promise<string[]> {

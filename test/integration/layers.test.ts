@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { type CliResult, runDeploykit } from './stack.ts';
 
 /**
  * `deploykit layer build|publish` against moto (the local stack): what exists in each Region
@@ -25,25 +26,7 @@ const REGIONS = ['us-east-1', 'eu-west-1', 'ap-south-1', 'sa-east-1', 'ca-centra
 const GRANTS = ['--grant', 'account:210987654321', '--grant', 'org:o-deploykit01', '--grant', 'public'];
 const SIDS = ['deploykit-account-210987654321', 'deploykit-org-o-deploykit01', 'deploykit-public'];
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function deploykit(args: string[]): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await run(
-      process.execPath,
-      ['--import', 'tsx', join(root, 'scripts/deploykit.ts'), ...args],
-      { cwd: root, env: process.env, maxBuffer: 32 * 1024 * 1024 },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const deploykit = runDeploykit;
 
 interface PublishJson {
   codeSha256: string;

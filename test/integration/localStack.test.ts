@@ -1,24 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { localStackScript, repoRoot, stackEnv } from './stack.ts';
+import { execCapture, localStackScript, repoRoot, stackEnv } from './stack.ts';
 
-const run = promisify(execFile);
 const cli = join(repoRoot, 'dist/cli.js');
 
-/** Runs a command and returns its exit code and output instead of throwing on failure. */
-async function exec(file: string, args: string[], env: NodeJS.ProcessEnv) {
-  try {
-    const { stdout, stderr } = await run(file, args, { env, cwd: repoRoot, maxBuffer: 16 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const exec = execCapture;
 
 /** Reads a sourceable env file (`export K='V'`) into an object. */
 function readEnvFile(path: string): Record<string, string> {

@@ -154,3 +154,33 @@ export async function skopeoInspect(ref: string, options: SkopeoInspectOptions =
   }
   return JSON.parse(stdout) as unknown;
 }
+
+/** What a command printed and how it exited. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a program and returns its exit code and output; a non-zero exit is a result, not a throw. */
+export async function execCapture(
+  file: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<CliResult> {
+  try {
+    const { stdout, stderr } = await run(file, args, { cwd: repoRoot, env, maxBuffer: 32 * 1024 * 1024 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number | string; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+/** Runs `deploykit` from source as a user would, with the test's environment plus `extraEnv`. */
+export function runDeploykit(args: string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
+  return execCapture(process.execPath, ['--import', 'tsx', join(repoRoot, 'scripts/deploykit.ts'), ...args], {
+    ...process.env,
+    ...extraEnv,
+  });
+}
