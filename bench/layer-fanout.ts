@@ -10,16 +10,18 @@
  *
  * Run: npx tsx bench/layer-fanout.ts
  */
+
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { addRateLimit, DEFAULT_REQUESTS_PER_SECOND } from '../src/aws/clients.ts';
+import { formatBytes } from '../src/core/lambdaPackage.ts';
 import { createRateLimiter } from '../src/core/rateLimit.ts';
 import { COMMERCIAL_REGIONS } from '../src/core/regions.ts';
 import { createMemoryReporter } from '../src/core/reporter.ts';
-import { collectTree, createReproducibleZip, formatBytes } from '../src/layers/layerZip.ts';
+import { collectTree, createReproducibleZip } from '../src/layers/layerZip.ts';
 import { type LayerContent, layerContentOf, publishLayer } from '../src/layers/publishLayer.ts';
 import { FakeLambda } from '../test/unit/layers/fakeLambda.ts';
 

@@ -2,8 +2,8 @@ import { createRequire as __dkRequire } from 'node:module'; import { fileURLToPa
 import {
   deployOptionsSchema,
   runDeploy
-} from "../chunks/chunk-OBALYRZO.js";
-import "../chunks/chunk-K5MGGCCH.js";
+} from "../chunks/chunk-XMSD3HY7.js";
+import "../chunks/chunk-S37LGZCX.js";
 import {
   runAction
 } from "../chunks/chunk-W525EUEH.js";

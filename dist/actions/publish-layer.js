@@ -3,9 +3,9 @@ import {
   publishFromOptions,
   publishOptionsSchema,
   publishOutcome
-} from "../chunks/chunk-ALXLWOJD.js";
+} from "../chunks/chunk-3TDMGQUM.js";
 import "../chunks/chunk-SWOLOLIW.js";
-import "../chunks/chunk-K5MGGCCH.js";
+import "../chunks/chunk-S37LGZCX.js";
 import {
   runAction
 } from "../chunks/chunk-W525EUEH.js";

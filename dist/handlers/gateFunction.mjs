@@ -27394,7 +27394,7 @@ var require_dist_cjs11 = __commonJS({
     var { setCredentialFeature: setCredentialFeature2 } = (init_client3(), __toCommonJS(client_exports2));
     var { CredentialsProviderError: CredentialsProviderError2, parseKnownFiles: parseKnownFiles2, getProfileName: getProfileName2 } = (init_config2(), __toCommonJS(config_exports));
     var { HttpRequest: HttpRequest2 } = (init_protocols(), __toCommonJS(protocols_exports));
-    var { createHash: createHash8, createPrivateKey, createPublicKey, sign: sign4 } = __require("node:crypto");
+    var { createHash: createHash9, createPrivateKey, createPublicKey, sign: sign4 } = __require("node:crypto");
     var { promises } = __require("node:fs");
     var { homedir: homedir2 } = __require("node:os");
     var { dirname, join: join5 } = __require("node:path");
@@ -27565,7 +27565,7 @@ var require_dist_cjs11 = __commonJS({
       getTokenFilePath() {
         const directory = process.env.AWS_LOGIN_CACHE_DIRECTORY ?? join5(homedir2(), ".aws", "login", "cache");
         const loginSessionBytes = Buffer.from(this.loginSession, "utf8");
-        const loginSessionSha256 = createHash8("sha256").update(loginSessionBytes).digest("hex");
+        const loginSessionSha256 = createHash9("sha256").update(loginSessionBytes).digest("hex");
         return join5(directory, `${loginSessionSha256}.json`);
       }
       derToRawSignature(derSignature) {
@@ -77985,7 +77985,7 @@ function formatDuration(ms) {
 }
 
 // src/functions/artifact.ts
-import { createHash as createHash7 } from "node:crypto";
+import { createHash as createHash8 } from "node:crypto";
 var import_client_ecr = __toESM(require_dist_cjs16(), 1);
 var import_client_s3 = __toESM(require_dist_cjs17(), 1);
 
@@ -78047,18 +78047,26 @@ function toAwsCallError(error63, where, hint) {
   );
 }
 
-// src/functions/artifact.ts
-var MAX_DIRECT_ZIP_BYTES = 50 * 1024 * 1024;
+// src/core/lambdaPackage.ts
+import { createHash as createHash7 } from "node:crypto";
+var MAX_DIRECT_UPLOAD_BYTES = 50 * 1024 * 1024;
 function codeSha256Of(bytes) {
   return createHash7("sha256").update(bytes).digest("base64");
 }
+function formatBytes(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+// src/functions/artifact.ts
 function isZip(bytes) {
   return bytes[0] === 80 && bytes[1] === 75 && (bytes[2] === 3 || bytes[2] === 5);
 }
 function zipCode(bytes, source) {
-  if (bytes.length > MAX_DIRECT_ZIP_BYTES) {
+  if (bytes.length > MAX_DIRECT_UPLOAD_BYTES) {
     throw new ArtifactError(
-      `${source} is ${(bytes.length / 1024 / 1024).toFixed(1)} MB, over the 50 MB Lambda accepts as a direct upload`,
+      `${source} is ${formatBytes(bytes.length)}, over the 50 MB Lambda accepts as a direct upload`,
       { hint: "upload it to S3 and deploy with --s3 s3://bucket/key" }
     );
   }
@@ -78092,7 +78100,7 @@ async function resolveS3Code(s3, bucket, key, region) {
   }
   try {
     const res = await s3.send(new import_client_s3.GetObjectCommand({ Bucket: bucket, Key: key }));
-    const hash2 = createHash7("sha256");
+    const hash2 = createHash8("sha256");
     for await (const chunk of res.Body) hash2.update(chunk);
     return { kind: "s3", bucket, key, codeSha256: hash2.digest("base64"), source };
   } catch (error63) {

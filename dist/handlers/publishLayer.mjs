@@ -15988,14 +15988,14 @@ var init_getProfileName = __esm({
 });
 
 // node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getSSOTokenFilepath.js
-import { createHash as createHash2 } from "node:crypto";
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 var getSSOTokenFilepath;
 var init_getSSOTokenFilepath = __esm({
   "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getSSOTokenFilepath.js"() {
     init_getHomeDir();
     getSSOTokenFilepath = (id) => {
-      const hasher = createHash2("sha1");
+      const hasher = createHash("sha1");
       const cacheName = hasher.update(id).digest("hex");
       return join(getHomeDir(), ".aws", "sso", "cache", `${cacheName}.json`);
     };
@@ -20418,7 +20418,7 @@ var init_serdePlugin = __esm({
 });
 
 // node_modules/@smithy/core/dist-es/submodules/serde/hash-node/hash-node.js
-import { createHash as createHash3, createHmac } from "node:crypto";
+import { createHash as createHash2, createHmac } from "node:crypto";
 function castSourceData(toCast, encoding) {
   if (Buffer.isBuffer(toCast)) {
     return toCast;
@@ -20452,7 +20452,7 @@ var init_hash_node = __esm({
         return Promise.resolve(this.hash.digest());
       }
       reset() {
-        this.hash = this.secret ? createHmac(this.algorithmIdentifier, castSourceData(this.secret)) : createHash3(this.algorithmIdentifier);
+        this.hash = this.secret ? createHmac(this.algorithmIdentifier, castSourceData(this.secret)) : createHash2(this.algorithmIdentifier);
       }
     };
   }
@@ -21878,11 +21878,11 @@ var init_Md5Js = __esm({
 });
 
 // node_modules/@smithy/core/dist-es/submodules/checksum/md5/Md5Node.js
-import { createHash as createHash4 } from "node:crypto";
+import { createHash as createHash3 } from "node:crypto";
 function buildNativeClass() {
   return class Md5Node {
     digestLength = 16;
-    hash = createHash4("md5");
+    hash = createHash3("md5");
     update(data) {
       this.hash.update(toUint8Array(data));
     }
@@ -21891,7 +21891,7 @@ function buildNativeClass() {
       return new Uint8Array(buf2.buffer, buf2.byteOffset, buf2.byteLength);
     }
     reset() {
-      this.hash = createHash4("md5");
+      this.hash = createHash3("md5");
     }
   };
 }
@@ -21902,7 +21902,7 @@ var init_Md5Node = __esm({
     init_Md5Js();
     hasNativeCrypto = (() => {
       try {
-        createHash4("md5");
+        createHash3("md5");
         return true;
       } catch {
         return false;
@@ -22219,7 +22219,7 @@ var init_Sha256Js = __esm({
 });
 
 // node_modules/@smithy/core/dist-es/submodules/checksum/sha256/Sha256Node.js
-import { createHash as createHash5, createHmac as createHmac2 } from "node:crypto";
+import { createHash as createHash4, createHmac as createHmac2 } from "node:crypto";
 function buildNativeClass3() {
   return class Sha256Node {
     digestLength = 32;
@@ -22253,7 +22253,7 @@ function buildNativeClass3() {
       this.finished = false;
     }
     createHash() {
-      return this.secret ? createHmac2("sha256", toBuffer(this.secret)) : createHash5("sha256");
+      return this.secret ? createHmac2("sha256", toBuffer(this.secret)) : createHash4("sha256");
     }
   };
 }
@@ -22272,7 +22272,7 @@ var init_Sha256Node = __esm({
     init_Sha256Js();
     hasNativeCrypto2 = (() => {
       try {
-        createHash5("sha256");
+        createHash4("sha256");
         return true;
       } catch {
         return false;
@@ -51952,7 +51952,7 @@ var init_Sha1Js = __esm({
 });
 
 // node_modules/@aws-sdk/checksums/dist-es/submodules/sha/sha1/Sha1Node.js
-import { createHash as createHash6, createHmac as createHmac3 } from "node:crypto";
+import { createHash as createHash5, createHmac as createHmac3 } from "node:crypto";
 function buildNativeClass4() {
   return class Sha1Node {
     digestLength = 20;
@@ -51986,7 +51986,7 @@ function buildNativeClass4() {
       this.finished = false;
     }
     createHash() {
-      return this.secret ? createHmac3("sha1", toBuffer2(this.secret)) : createHash6("sha1");
+      return this.secret ? createHmac3("sha1", toBuffer2(this.secret)) : createHash5("sha1");
     }
   };
 }
@@ -52005,7 +52005,7 @@ var init_Sha1Node = __esm({
     init_Sha1Js();
     hasNativeCrypto3 = (() => {
       try {
-        createHash6("sha1");
+        createHash5("sha1");
         return true;
       } catch {
         return false;
@@ -52529,11 +52529,11 @@ var init_Sha512Js = __esm({
 });
 
 // node_modules/@aws-sdk/checksums/dist-es/submodules/sha/sha512/Sha512.js
-import { createHash as createHash7, createHmac as createHmac4 } from "node:crypto";
+import { createHash as createHash6, createHmac as createHmac4 } from "node:crypto";
 function detectNative() {
   if (nativeSupported === void 0) {
     try {
-      createHash7("sha512");
+      createHash6("sha512");
       nativeSupported = true;
     } catch {
       nativeSupported = false;
@@ -52597,7 +52597,7 @@ var init_Sha512 = __esm({
         this.nativeFinished = false;
       }
       createNative() {
-        return this.nativeSecret !== void 0 ? createHmac4("sha512", toBuffer3(this.nativeSecret)) : createHash7("sha512");
+        return this.nativeSecret !== void 0 ? createHmac4("sha512", toBuffer3(this.nativeSecret)) : createHash6("sha512");
       }
     };
   }
@@ -72984,9 +72984,6 @@ How to fix: ${error63.hint}` : error63.message;
   return String(error63);
 }
 
-// src/layers/layerZip.ts
-import { createHash } from "node:crypto";
-
 // node_modules/readdir-glob/dist/index.mjs
 import * as fs from "fs";
 import { EventEmitter } from "events";
@@ -75529,14 +75526,6 @@ crc324.unsigned = function() {
 
 // src/layers/layerZip.ts
 var import_yauzl = __toESM(require_yauzl(), 1);
-var MAX_UNZIPPED_BYTES = 262144e3;
-var MAX_DIRECT_UPLOAD_BYTES = 50 * 1024 * 1024;
-function codeSha256Of(bytes) {
-  return createHash("sha256").update(bytes).digest("base64");
-}
-function sha256HexOf(bytes) {
-  return createHash("sha256").update(bytes).digest("hex");
-}
 function openZip(bytes, what) {
   return new Promise((res, rej) => {
     import_yauzl.default.fromBuffer(bytes, { lazyEntries: true, decodeStrings: true }, (error63, zip) => {
@@ -75596,11 +75585,6 @@ async function extractZipEntry(bytes, name, what = "The file") {
     zip.on("error", (error63) => rej(new ArtifactError(`${what} is a damaged zip: ${error63.message}`)));
     zip.readEntry();
   });
-}
-function formatBytes(bytes) {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
 // src/layers/artifact.ts
@@ -95707,6 +95691,22 @@ async function fanOut(targets, task, options2 = {}) {
   };
   await Promise.all(Array.from({ length: limit }, worker));
   return results;
+}
+
+// src/core/lambdaPackage.ts
+import { createHash as createHash7 } from "node:crypto";
+var MAX_UNZIPPED_BYTES = 262144e3;
+var MAX_DIRECT_UPLOAD_BYTES = 50 * 1024 * 1024;
+function codeSha256Of(bytes) {
+  return createHash7("sha256").update(bytes).digest("base64");
+}
+function sha256HexOf(bytes) {
+  return createHash7("sha256").update(bytes).digest("hex");
+}
+function formatBytes(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
 // src/core/plan.ts

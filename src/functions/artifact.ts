@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { toAwsCallError } from '../aws/awsErrors.ts';
 import { ArtifactError, InputError } from '../core/errors.ts';
+import { codeSha256Of, formatBytes, MAX_DIRECT_UPLOAD_BYTES } from '../core/lambdaPackage.ts';
 import { errorNameOf } from '../core/retry.ts';
 
 /**
@@ -20,14 +21,6 @@ export type ResolvedCode =
   | { kind: 's3'; bucket: string; key: string; codeSha256: string; source: string }
   | { kind: 'image'; imageUri: string; digest: string; source: string };
 
-/** UpdateFunctionCode takes a direct ZipFile up to 50 MB; larger packages go through S3. */
-export const MAX_DIRECT_ZIP_BYTES = 50 * 1024 * 1024;
-
-/** Lambda's CodeSha256: the base64 SHA-256 of the package bytes. */
-export function codeSha256Of(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('base64');
-}
-
 function isZip(bytes: Uint8Array): boolean {
   // Local file header, or the end-of-central-directory record of an empty archive.
   return bytes[0] === 0x50 && bytes[1] === 0x4b && (bytes[2] === 0x03 || bytes[2] === 0x05);
@@ -35,9 +28,9 @@ function isZip(bytes: Uint8Array): boolean {
 
 /** Checks a package given as bytes (a file or a CodePipeline artifact). */
 export function zipCode(bytes: Uint8Array, source: string): ResolvedCode {
-  if (bytes.length > MAX_DIRECT_ZIP_BYTES) {
+  if (bytes.length > MAX_DIRECT_UPLOAD_BYTES) {
     throw new ArtifactError(
-      `${source} is ${(bytes.length / 1024 / 1024).toFixed(1)} MB, over the 50 MB Lambda accepts as a direct upload`,
+      `${source} is ${formatBytes(bytes.length)}, over the 50 MB Lambda accepts as a direct upload`,
       { hint: 'upload it to S3 and deploy with --s3 s3://bucket/key' },
     );
   }
@@ -52,7 +45,7 @@ export function zipCode(bytes: Uint8Array, source: string): ResolvedCode {
 export async function readZip(path: string): Promise<ResolvedCode> {
   try {
     const info = await stat(path);
-    if (info.size > MAX_DIRECT_ZIP_BYTES) return zipCode(new Uint8Array(info.size), path);
+    if (info.size > MAX_DIRECT_UPLOAD_BYTES) return zipCode(new Uint8Array(info.size), path);
     return zipCode(await readFile(path), path);
   } catch (error) {
     if (error instanceof ArtifactError) throw error;

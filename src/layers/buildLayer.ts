@@ -3,15 +3,17 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { ArtifactError, DeploykitError, EnvironmentError, InputError } from '../core/errors.ts';
-import type { Reporter } from '../core/reporter.ts';
 import {
   codeSha256Of,
-  collectTree,
-  createReproducibleZip,
   formatBytes,
-  type LayerEntry,
   MAX_DIRECT_UPLOAD_BYTES,
   MAX_UNZIPPED_BYTES,
+} from '../core/lambdaPackage.ts';
+import type { Reporter } from '../core/reporter.ts';
+import {
+  collectTree,
+  createReproducibleZip,
+  type LayerEntry,
   normalizeEntries,
   unzippedSizeOf,
 } from './layerZip.ts';

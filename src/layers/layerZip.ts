@@ -1,14 +1,8 @@
-import { createHash } from 'node:crypto';
 import { lstat, readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve, sep } from 'node:path';
 import { ZipArchive, type ZipEntryData } from 'archiver';
 import yauzl from 'yauzl';
 import { ArtifactError } from '../core/errors.ts';
-
-/** Lambda's limit for a function and all its layers, unzipped (250 MB). */
-export const MAX_UNZIPPED_BYTES = 262_144_000;
-/** The largest zip Lambda accepts uploaded directly in the request; larger ones go through S3. */
-export const MAX_DIRECT_UPLOAD_BYTES = 50 * 1024 * 1024;
 
 /**
  * Every entry gets this date: the earliest a ZIP (DOS) timestamp can hold. A fixed date keeps
@@ -174,16 +168,6 @@ function entryData(entry: LayerEntry): ZipEntryData & { linkname?: string } {
   }
 }
 
-/** Lambda's CodeSha256: the base64 of the SHA-256 of the zip's bytes. */
-export function codeSha256Of(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('base64');
-}
-
-/** The hex SHA-256, used to name content-addressed S3 objects. */
-export function sha256HexOf(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
 /** One entry of an existing zip, from its central directory. */
 export interface ZipListing {
   name: string;
@@ -253,11 +237,4 @@ export async function extractZipEntry(bytes: Buffer, name: string, what = 'The f
     zip.on('error', (error: Error) => rej(new ArtifactError(`${what} is a damaged zip: ${error.message}`)));
     zip.readEntry();
   });
-}
-
-/** Formats a byte count for people (`12.3 MB`, in units of 1024² like Lambda's quotas page). */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }

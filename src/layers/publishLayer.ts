@@ -12,10 +12,10 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { callAws, toAwsCallError } from '../aws/awsErrors.ts';
 import { AwsCallError, DeploykitError } from '../core/errors.ts';
 import { fanOut } from '../core/fanout.ts';
+import { codeSha256Of, formatBytes, MAX_DIRECT_UPLOAD_BYTES, sha256HexOf } from '../core/lambdaPackage.ts';
 import { createPlan, type Plan, type PlanStep } from '../core/plan.ts';
 import type { Reporter } from '../core/reporter.ts';
 import { errorNameOf } from '../core/retry.ts';
-import { codeSha256Of, formatBytes, MAX_DIRECT_UPLOAD_BYTES, sha256HexOf } from './layerZip.ts';
 import { describeGrant, type Grant, statementIdOf } from './options.ts';
 
 /** The layer zip, read once and reused for every Region: nothing is read or hashed twice. */

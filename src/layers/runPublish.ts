@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { ArtifactError, InputError } from '../core/errors.ts';
-import { formatBytes, listZip, MAX_UNZIPPED_BYTES } from './layerZip.ts';
+import { formatBytes, MAX_UNZIPPED_BYTES } from '../core/lambdaPackage.ts';
+import { listZip } from './layerZip.ts';
 import type { PublishOptions } from './options.ts';
 import {
   type LayerContent,

@@ -4,10 +4,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ArtifactError, InputError } from '../../../src/core/errors.ts';
 import { parseInput } from '../../../src/core/input.ts';
+import { codeSha256Of, MAX_DIRECT_UPLOAD_BYTES } from '../../../src/core/lambdaPackage.ts';
 import {
-  codeSha256Of,
   currentImageDigest,
-  MAX_DIRECT_ZIP_BYTES,
   parseImageUri,
   resolveImage,
   resolveS3Code,
@@ -29,7 +28,7 @@ describe('CodeSha256', () => {
 
   it('refuses a file that is not a zip, and a zip over the 50 MB direct-upload limit', () => {
     expect(() => zipCode(Buffer.from('not a zip'), 'x.txt')).toThrow(/x.txt is not a zip archive/);
-    const big = new Uint8Array(MAX_DIRECT_ZIP_BYTES + 1);
+    const big = new Uint8Array(MAX_DIRECT_UPLOAD_BYTES + 1);
     expect(() => zipCode(big, 'big.zip')).toThrow(ArtifactError);
     expect(() => zipCode(big, 'big.zip')).toThrow(/over the 50 MB/);
   });

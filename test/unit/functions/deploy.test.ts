@@ -10,7 +10,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ArtifactError, DeadlineError, GateFailedError } from '../../../src/core/errors.ts';
-import { codeSha256Of, type ResolvedCode } from '../../../src/functions/artifact.ts';
+import { codeSha256Of } from '../../../src/core/lambdaPackage.ts';
+import type { ResolvedCode } from '../../../src/functions/artifact.ts';
 import {
   type DeployRequest,
   deployFunction,

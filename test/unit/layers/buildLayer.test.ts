@@ -2,9 +2,10 @@ import { mkdir, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { codeSha256Of } from '../../../src/core/lambdaPackage.ts';
 import { createMemoryReporter } from '../../../src/core/reporter.ts';
 import { buildLayer, type RunProgram } from '../../../src/layers/buildLayer.ts';
-import { codeSha256Of, listZip } from '../../../src/layers/layerZip.ts';
+import { listZip } from '../../../src/layers/layerZip.ts';
 
 const temps: string[] = [];
 async function temp(): Promise<string> {

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { ZipArchive } from 'archiver';
 import { afterEach, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
+import { codeSha256Of } from '../../../src/core/lambdaPackage.ts';
 import {
-  codeSha256Of,
   collectTree,
   createReproducibleZip,
   extractZipEntry,

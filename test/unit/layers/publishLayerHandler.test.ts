@@ -16,7 +16,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { publishLayerJob } from '../../../pipelines/handlers/publishLayer.ts';
 import type { AwsClients } from '../../../src/aws/clients.ts';
-import { codeSha256Of, createReproducibleZip } from '../../../src/layers/layerZip.ts';
+import { codeSha256Of } from '../../../src/core/lambdaPackage.ts';
+import { createReproducibleZip } from '../../../src/layers/layerZip.ts';
 import { createJobHandler } from '../../../src/pipeline/jobHandler.ts';
 
 const fixture = JSON.parse(

@@ -1,7 +1,10 @@
 import { createRequire as __dkRequire } from 'node:module'; import { fileURLToPath as __dkPath } from 'node:url'; const require = __dkRequire(import.meta.url); const __filename = __dkPath(import.meta.url); const __dirname = __dkPath(new URL('.', import.meta.url));
 import {
-  fanOut
-} from "./chunk-K5MGGCCH.js";
+  MAX_DIRECT_UPLOAD_BYTES,
+  codeSha256Of,
+  fanOut,
+  formatBytes
+} from "./chunk-S37LGZCX.js";
 import {
   ArtifactError,
   DeadlineError,
@@ -169,17 +172,13 @@ var import_client_ecr = __toESM(require_dist_cjs(), 1);
 var import_client_s3 = __toESM(require_dist_cjs3(), 1);
 import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
-var MAX_DIRECT_ZIP_BYTES = 50 * 1024 * 1024;
-function codeSha256Of(bytes) {
-  return createHash("sha256").update(bytes).digest("base64");
-}
 function isZip(bytes) {
   return bytes[0] === 80 && bytes[1] === 75 && (bytes[2] === 3 || bytes[2] === 5);
 }
 function zipCode(bytes, source) {
-  if (bytes.length > MAX_DIRECT_ZIP_BYTES) {
+  if (bytes.length > MAX_DIRECT_UPLOAD_BYTES) {
     throw new ArtifactError(
-      `${source} is ${(bytes.length / 1024 / 1024).toFixed(1)} MB, over the 50 MB Lambda accepts as a direct upload`,
+      `${source} is ${formatBytes(bytes.length)}, over the 50 MB Lambda accepts as a direct upload`,
       { hint: "upload it to S3 and deploy with --s3 s3://bucket/key" }
     );
   }
@@ -193,7 +192,7 @@ function zipCode(bytes, source) {
 async function readZip(path) {
   try {
     const info = await stat(path);
-    if (info.size > MAX_DIRECT_ZIP_BYTES) return zipCode(new Uint8Array(info.size), path);
+    if (info.size > MAX_DIRECT_UPLOAD_BYTES) return zipCode(new Uint8Array(info.size), path);
     return zipCode(await readFile(path), path);
   } catch (error) {
     if (error instanceof ArtifactError) throw error;

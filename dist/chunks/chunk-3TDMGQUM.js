@@ -3,8 +3,13 @@ import {
   require_tar_stream
 } from "./chunk-SWOLOLIW.js";
 import {
-  fanOut
-} from "./chunk-K5MGGCCH.js";
+  MAX_DIRECT_UPLOAD_BYTES,
+  MAX_UNZIPPED_BYTES,
+  codeSha256Of,
+  fanOut,
+  formatBytes,
+  sha256HexOf
+} from "./chunk-S37LGZCX.js";
 import {
   ArtifactError,
   AwsCallError,
@@ -12219,7 +12224,6 @@ function summaryOf(results) {
 import { readFile as readFile2 } from "node:fs/promises";
 
 // src/layers/layerZip.ts
-import { createHash } from "node:crypto";
 import { lstat as lstat3, readdir as readdir3, readFile, readlink, realpath, stat as stat2 } from "node:fs/promises";
 import { isAbsolute, join, resolve as resolve2, sep as sep2 } from "node:path";
 
@@ -16701,8 +16705,6 @@ var ZipArchive = class extends Archiver {
 
 // src/layers/layerZip.ts
 var import_yauzl = __toESM(require_yauzl(), 1);
-var MAX_UNZIPPED_BYTES = 262144e3;
-var MAX_DIRECT_UPLOAD_BYTES = 50 * 1024 * 1024;
 var ZIP_EPOCH = /* @__PURE__ */ new Date("1980-01-01T00:00:00Z");
 var ZIP_COMPRESSION_LEVEL = 6;
 var EXCLUDED_NAMES = /* @__PURE__ */ new Set([".git", ".DS_Store", "__pycache__"]);
@@ -16818,12 +16820,6 @@ function entryData(entry) {
       return { name: entry.name, type: "symlink", date: ZIP_EPOCH, mode: 511, linkname: entry.target };
   }
 }
-function codeSha256Of(bytes) {
-  return createHash("sha256").update(bytes).digest("base64");
-}
-function sha256HexOf(bytes) {
-  return createHash("sha256").update(bytes).digest("hex");
-}
 function openZip(bytes, what) {
   return new Promise((res, rej) => {
     import_yauzl.default.fromBuffer(bytes, { lazyEntries: true, decodeStrings: true }, (error, zip) => {
@@ -16849,11 +16845,6 @@ async function listZip(bytes, what = "The file") {
     zip.on("error", (error) => rej(new ArtifactError(`${what} is a damaged zip: ${error.message}`)));
     zip.readEntry();
   });
-}
-function formatBytes(bytes) {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
 // src/layers/publishLayer.ts
@@ -17220,14 +17211,10 @@ async function publishFromOptions(options2, deps) {
 }
 
 export {
-  MAX_UNZIPPED_BYTES,
-  MAX_DIRECT_UPLOAD_BYTES,
   collectTree,
   normalizeEntries,
   unzippedSizeOf,
   createReproducibleZip,
-  codeSha256Of,
-  formatBytes,
   publishOptionsSchema,
   buildOptionsSchema,
   publishOutcome,
