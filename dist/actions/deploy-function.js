@@ -2,7 +2,7 @@ import { createRequire as __dkRequire } from 'node:module'; import { fileURLToPa
 import {
   deployOptionsSchema,
   runDeploy
-} from "../chunks/chunk-XMSD3HY7.js";
+} from "../chunks/chunk-D5AARBOK.js";
 import "../chunks/chunk-S37LGZCX.js";
 import {
   runAction

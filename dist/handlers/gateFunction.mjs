@@ -78222,14 +78222,6 @@ function evaluateFunctionState(config2) {
   const base = { state: state2, lastUpdateStatus };
   switch (state2) {
     case "Failed":
-      return {
-        ...base,
-        kind: "failed",
-        failed: "state",
-        stateReasonCode: config2?.StateReasonCode,
-        lastUpdateStatusReasonCode: config2?.LastUpdateStatusReasonCode,
-        reason: config2?.StateReason ?? "Lambda gave no reason"
-      };
     case "Deleting":
       return {
         ...base,
@@ -78237,7 +78229,7 @@ function evaluateFunctionState(config2) {
         failed: "state",
         stateReasonCode: config2?.StateReasonCode,
         lastUpdateStatusReasonCode: config2?.LastUpdateStatusReasonCode,
-        reason: config2?.StateReason ?? "the function is being deleted"
+        reason: config2?.StateReason ?? (state2 === "Failed" ? "Lambda gave no reason" : "the function is being deleted")
       };
     case "Inactive":
     case "Deactivated":
@@ -78931,7 +78923,7 @@ var s3UrlSchema = external_exports.string().transform((raw, ctx) => {
   return { bucket: m3[1], key: m3[2] };
 });
 var DEFAULT_TIMEOUT_MS = 15 * 6e4;
-var waitOptionsSchema = external_exports.object({
+var waitFields = {
   function: listOf(functionNameSchema).refine((l3) => l3.length > 0, {
     error: "is required: name at least one function"
   }),
@@ -78939,7 +78931,8 @@ var waitOptionsSchema = external_exports.object({
   timeout: durationSchema.default(DEFAULT_TIMEOUT_MS),
   /** A version number or alias to gate instead of $LATEST. */
   qualifier: external_exports.string().trim().min(1).optional()
-}).strict();
+};
+var waitOptionsSchema = external_exports.object(waitFields).strict();
 var codeSourceFields = {
   imageUri: external_exports.string().trim().min(1).optional(),
   zip: external_exports.string().trim().min(1).optional(),
@@ -78988,12 +78981,7 @@ var rollbackOptionsSchema = external_exports.object({
   timeout: durationSchema.default(DEFAULT_TIMEOUT_MS)
 }).strict();
 var gateParamsSchema = external_exports.object({
-  function: listOf(functionNameSchema).refine((l3) => l3.length > 0, {
-    error: "is required: name at least one function"
-  }),
-  region: regionSchema.optional(),
-  timeout: durationSchema.default(DEFAULT_TIMEOUT_MS),
-  qualifier: external_exports.string().trim().min(1).optional(),
+  ...waitFields,
   deploy: external_exports.object({
     ...deployFields,
     zip: external_exports.never({ error: "cannot be read in CodePipeline: use artifact or s3" }).optional(),

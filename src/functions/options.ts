@@ -60,17 +60,18 @@ export const s3UrlSchema = z.string().transform((raw, ctx) => {
 /** 15 minutes: a VPC function's ENIs can take minutes; Lambda's own limit is the job's. */
 export const DEFAULT_TIMEOUT_MS = 15 * 60_000;
 
-export const waitOptionsSchema = z
-  .object({
-    function: listOf(functionNameSchema).refine((l) => l.length > 0, {
-      error: 'is required: name at least one function',
-    }),
-    region: regionSchema.optional(),
-    timeout: durationSchema.default(DEFAULT_TIMEOUT_MS),
-    /** A version number or alias to gate instead of $LATEST. */
-    qualifier: z.string().trim().min(1).optional(),
-  })
-  .strict();
+/** What to gate, shared by `function wait` and the gateFunction handler. */
+const waitFields = {
+  function: listOf(functionNameSchema).refine((l) => l.length > 0, {
+    error: 'is required: name at least one function',
+  }),
+  region: regionSchema.optional(),
+  timeout: durationSchema.default(DEFAULT_TIMEOUT_MS),
+  /** A version number or alias to gate instead of $LATEST. */
+  qualifier: z.string().trim().min(1).optional(),
+};
+
+export const waitOptionsSchema = z.object(waitFields).strict();
 export type WaitOptions = z.output<typeof waitOptionsSchema>;
 
 /** The code to deploy: exactly one of these. */
@@ -153,12 +154,7 @@ export type RollbackOptions = z.output<typeof rollbackOptionsSchema>;
  */
 export const gateParamsSchema = z
   .object({
-    function: listOf(functionNameSchema).refine((l) => l.length > 0, {
-      error: 'is required: name at least one function',
-    }),
-    region: regionSchema.optional(),
-    timeout: durationSchema.default(DEFAULT_TIMEOUT_MS),
-    qualifier: z.string().trim().min(1).optional(),
+    ...waitFields,
     deploy: z
       .object({
         ...deployFields,

@@ -44,14 +44,6 @@ export function evaluateFunctionState(config: FunctionConfiguration | undefined)
   const base = { state, lastUpdateStatus };
   switch (state) {
     case 'Failed':
-      return {
-        ...base,
-        kind: 'failed',
-        failed: 'state',
-        stateReasonCode: config?.StateReasonCode,
-        lastUpdateStatusReasonCode: config?.LastUpdateStatusReasonCode,
-        reason: config?.StateReason ?? 'Lambda gave no reason',
-      };
     case 'Deleting':
       return {
         ...base,
@@ -59,7 +51,9 @@ export function evaluateFunctionState(config: FunctionConfiguration | undefined)
         failed: 'state',
         stateReasonCode: config?.StateReasonCode,
         lastUpdateStatusReasonCode: config?.LastUpdateStatusReasonCode,
-        reason: config?.StateReason ?? 'the function is being deleted',
+        reason:
+          config?.StateReason ??
+          (state === 'Failed' ? 'Lambda gave no reason' : 'the function is being deleted'),
       };
     case 'Inactive':
     case 'Deactivated':

@@ -89,7 +89,7 @@ var s3UrlSchema = external_exports.string().transform((raw, ctx) => {
   return { bucket: m[1], key: m[2] };
 });
 var DEFAULT_TIMEOUT_MS = 15 * 6e4;
-var waitOptionsSchema = external_exports.object({
+var waitFields = {
   function: listOf(functionNameSchema).refine((l) => l.length > 0, {
     error: "is required: name at least one function"
   }),
@@ -97,7 +97,8 @@ var waitOptionsSchema = external_exports.object({
   timeout: durationSchema.default(DEFAULT_TIMEOUT_MS),
   /** A version number or alias to gate instead of $LATEST. */
   qualifier: external_exports.string().trim().min(1).optional()
-}).strict();
+};
+var waitOptionsSchema = external_exports.object(waitFields).strict();
 var codeSourceFields = {
   imageUri: external_exports.string().trim().min(1).optional(),
   zip: external_exports.string().trim().min(1).optional(),
@@ -146,12 +147,7 @@ var rollbackOptionsSchema = external_exports.object({
   timeout: durationSchema.default(DEFAULT_TIMEOUT_MS)
 }).strict();
 var gateParamsSchema = external_exports.object({
-  function: listOf(functionNameSchema).refine((l) => l.length > 0, {
-    error: "is required: name at least one function"
-  }),
-  region: regionSchema.optional(),
-  timeout: durationSchema.default(DEFAULT_TIMEOUT_MS),
-  qualifier: external_exports.string().trim().min(1).optional(),
+  ...waitFields,
   deploy: external_exports.object({
     ...deployFields,
     zip: external_exports.never({ error: "cannot be read in CodePipeline: use artifact or s3" }).optional(),
@@ -314,14 +310,6 @@ function evaluateFunctionState(config) {
   const base = { state, lastUpdateStatus };
   switch (state) {
     case "Failed":
-      return {
-        ...base,
-        kind: "failed",
-        failed: "state",
-        stateReasonCode: config?.StateReasonCode,
-        lastUpdateStatusReasonCode: config?.LastUpdateStatusReasonCode,
-        reason: config?.StateReason ?? "Lambda gave no reason"
-      };
     case "Deleting":
       return {
         ...base,
@@ -329,7 +317,7 @@ function evaluateFunctionState(config) {
         failed: "state",
         stateReasonCode: config?.StateReasonCode,
         lastUpdateStatusReasonCode: config?.LastUpdateStatusReasonCode,
-        reason: config?.StateReason ?? "the function is being deleted"
+        reason: config?.StateReason ?? (state === "Failed" ? "Lambda gave no reason" : "the function is being deleted")
       };
     case "Inactive":
     case "Deactivated":
